@@ -1,0 +1,25 @@
+"""BIND004 early-unbind: an unbind less than `min_hours` after its bind."""
+from __future__ import annotations
+
+from lint.checks import check
+from lint.findings import CheckResult, Finding
+from lint.model import MS_PER_HOUR, NO_TIME
+
+
+@check("BIND004")
+def early_unbind(ctx, params) -> CheckResult:
+    b = ctx.bindings
+    held = b["end"] - b["start"]
+    # Exactly min_hours is allowed: only strictly shorter bindings are findings.
+    early = b[(b["end"] != NO_TIME) & (held < params["min_hours"] * MS_PER_HOUR)]
+    findings = []
+    for r in early.itertuples(index=False):
+        hours = (r.end - r.start) / MS_PER_HOUR
+        findings.append(Finding(
+            rule="BIND004", store_id=r.store_id, accounts=[r.account_id], subjects=[r.unbind_id],
+            start=int(r.start), end=int(r.end),
+            evidence={"hours_bound": round(hours, 3), "account_type": r.account_type, "bind_id": r.bind_id},
+            fields={"account": r.account_id, "store": r.store_id, "held_s": (r.end - r.start) / 1000,
+                    "account_type": r.account_type},
+        ))
+    return CheckResult(findings)

@@ -1,0 +1,29 @@
+"""BIND005 official-unbind-limit: the 4th, 5th, ... official unbind of a store (all time)."""
+from __future__ import annotations
+
+import numpy as np
+
+from lint.checks import check
+from lint.findings import CheckResult, Finding
+from lint.intervals import group_codes, rank_within
+from lint.model import NO_TIME
+
+
+@check("BIND005")
+def official_unbind_limit(ctx, params) -> CheckResult:
+    b = ctx.bindings
+    u = b[(b["account_type"] == "official") & (b["end"] != NO_TIME)].reset_index(drop=True)
+    (g,) = group_codes(u["store_id"])
+    # in time order; unbinds at the same instant in file order
+    nth = rank_within(g, (u["unbind_row"].to_numpy(), u["end"].to_numpy()))
+    over = np.flatnonzero(nth > params["max_unbinds"])
+    findings = []
+    for i in over.tolist():
+        r = u.iloc[i]
+        findings.append(Finding(
+            rule="BIND005", store_id=r["store_id"], accounts=[r["account_id"]], subjects=[r["unbind_id"]],
+            start=int(r["end"]), end=int(r["end"]),
+            evidence={"official_unbind_number": int(nth[i]), "max_unbinds": params["max_unbinds"]},
+            fields={"account": r["account_id"], "store": r["store_id"], "nth": int(nth[i])},
+        ))
+    return CheckResult(findings)

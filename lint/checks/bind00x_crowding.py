@@ -1,0 +1,54 @@
+"""BIND002 too-many-official and BIND003 too-many-marketing: more accounts of a type bound
+to a store at once than the limit. One shared sweep; each rule is one line below."""
+from __future__ import annotations
+
+import numpy as np
+
+from lint.checks import check
+from lint.findings import CheckResult, Finding
+from lint.intervals import crowded_periods, group_codes, overlap_join
+
+
+def _crowding(ctx, rule: str, account_type: str, limit: int, limit_name: str) -> CheckResult:
+    b = ctx.bindings
+    b = b[b["account_type"] == account_type].reset_index(drop=True)
+    (g,) = group_codes(b["store_id"])
+    start, until = b["start"].to_numpy(), b["until"].to_numpy()
+    pg, ps, pe, peak = crowded_periods(g, start, until, limit)
+    if len(pg) == 0:
+        return CheckResult([])
+    # Subjects: every binding in force at some time in the period.
+    pi, bj = overlap_join(pg, ps, pe, g, start, until)
+    order = np.lexsort((start[bj], pi))
+    pi, bj = pi[order], bj[order]
+    bounds = np.searchsorted(pi, np.arange(len(pg) + 1))
+    stores = b["store_id"].to_numpy()
+    bind_ids = b["bind_id"].to_numpy()
+    accounts = b["account_id"].to_numpy()
+    findings = []
+    for k in range(len(pg)):
+        members = bj[bounds[k]:bounds[k + 1]]
+        store = stores[members[0]]
+        # The binding that pushed the count over the limit identifies the violation: later
+        # rows cannot change it, while the subject list grows as bindings join the period.
+        opener = members[start[members] == ps[k]]
+        findings.append(Finding(
+            rule=rule, store_id=store,
+            accounts=sorted(set(accounts[members].tolist())),
+            subjects=sorted(bind_ids[members].tolist()),
+            start=int(ps[k]), end=int(pe[k]),
+            evidence={"peak_bound_at_once": int(peak[k]), limit_name: limit},
+            fields={"store": store, "peak": int(peak[k])},
+            identity=tuple(sorted(bind_ids[opener].tolist())),
+        ))
+    return CheckResult(findings)
+
+
+@check("BIND002")
+def too_many_official(ctx, params) -> CheckResult:
+    return _crowding(ctx, "BIND002", "official", params["max_official"], "max_official")
+
+
+@check("BIND003")
+def too_many_marketing(ctx, params) -> CheckResult:
+    return _crowding(ctx, "BIND003", "marketing", params["max_marketing"], "max_marketing")

@@ -1,0 +1,55 @@
+"""What a check sees: the canonical tables, the run's instant, and derived tables shared by
+several checks (computed once, on first use)."""
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from lint.intervals import overlap_join
+from lint.model import NO_TIME, Export
+
+
+class Context:
+    def __init__(self, export: Export, as_of: int):
+        self.export = export
+        self.as_of = as_of
+
+    def close_open(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """Ends of intervals still open (a binding still bound, a LIVE still live) are the
+        run's --as-of; one that opened after --as-of is empty."""
+        return np.where(end == NO_TIME, np.maximum(start, self.as_of), end)
+
+    @cached_property
+    def bindings(self) -> pd.DataFrame:
+        """Bindings with `until`: the end of the binding, or --as-of while still bound."""
+        b = self.export.bindings.copy()
+        b["until"] = self.close_open(b["start"].to_numpy(), b["end"].to_numpy())
+        return b
+
+    @cached_property
+    def live_roles(self) -> pd.DataFrame:
+        """One row per (LIVE session, binding in force at its start): the session's role.
+
+        Columns: the session's columns (start, until...), and store_id, account_type,
+        bind_id of the binding. An account bound to several stores yields a row for each.
+        """
+        return self.roles_at(self.export.lives, "start")
+
+    def roles_at(self, items: pd.DataFrame, time_column: str) -> pd.DataFrame:
+        """Join items (with account_id and an instant) to the bindings in force then:
+        binding.start <= t < binding.until (half-open)."""
+        b = self.bindings
+        if items is None or items.empty or b.empty:
+            cols = list(items.columns) if items is not None else []
+            return pd.DataFrame(columns=cols + ["store_id", "account_type", "bind_id"])
+        codes, uniques = pd.factorize(pd.concat([items["account_id"], b["account_id"]], ignore_index=True))
+        item_acc, bind_acc = codes[: len(items)], codes[len(items):]
+        t = items[time_column].to_numpy()
+        li, rj = overlap_join(item_acc, t, t + 1, bind_acc, b["start"].to_numpy(), b["until"].to_numpy())
+        joined = items.iloc[li].reset_index(drop=True)
+        joined["store_id"] = b["store_id"].to_numpy()[rj]
+        joined["account_type"] = b["account_type"].to_numpy()[rj]
+        joined["bind_id"] = b["bind_id"].to_numpy()[rj]
+        return joined

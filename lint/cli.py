@@ -1,0 +1,171 @@
+"""The command line: `shoplint check | rules | explain`.
+
+Exit status (shared/spec/report.md): 0 no finding at or above --fail-on, 1 findings,
+2 unusable input or usage. Bad input never ends in a traceback.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import click
+import numpy as np
+import pyarrow as pa
+
+from lint import __version__
+from lint.engine import run
+from lint.ingest import ExportError, ExportSource, load_export
+from lint.ingest.timestamps import parse_instants, valid_zone
+from lint.model import NO_TIME, Problems
+from lint.policy import SEVERITIES, PolicyError, load_policy
+from lint.reports import RENDERERS
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+
+
+class UsageProblem(click.UsageError):
+    exit_code = EXIT_UNUSABLE
+
+
+def _codes(value: str | None) -> list[str]:
+    return [c.strip() for c in value.split(",") if c.strip()] if value else []
+
+
+def _policy():
+    try:
+        return load_policy()
+    except PolicyError as e:
+        click.echo(f"shoplint: broken policy pack: {e}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="shoplint")
+def main():
+    """Lint TikTok Shop by Tokopedia exports against the platform's account rules."""
+
+
+@main.command()
+@click.argument("export", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
+              help="Report format.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report here (default: stdout).")
+@click.option("--as-of", "as_of", help="The run's instant: open bindings and LIVEs end here (default: now). "
+                                       "ISO 8601 or Unix epoch.")
+@click.option("--timezone", "zone", default="Asia/Jakarta", show_default=True,
+              help="IANA zone for timestamps without an offset (when the store has none).")
+@click.option("--select", help="Comma-separated rule codes, names or prefixes to run (default: all).")
+@click.option("--ignore", help="Comma-separated rule codes, names or prefixes to skip.")
+@click.option("--fail-on", type=click.Choice([*SEVERITIES, "never"]), default="error", show_default=True,
+              help="Exit 1 when a finding has this severity or a higher one.")
+@click.option("--strict", is_flag=True, help="Any input error (a skipped row) exits 2 with no report.")
+@click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True,
+              help="Language of messages, fixes and labels.")
+@click.option("--color/--no-color", default=None, help="Colour text output (default: only on a terminal).")
+def check(export, fmt, output, as_of, zone, select, ignore, fail_on, strict, lang, color):
+    """Lint the export folder (or .zip) EXPORT and report every violation."""
+    policy = _policy()
+    if not valid_zone(zone):
+        raise UsageProblem(f"--timezone {zone!r} is not an IANA time zone (e.g. Asia/Jakarta)")
+    unknown = policy.unknown_selectors(_codes(select) + _codes(ignore))
+    if unknown:
+        raise UsageProblem(f"unknown rule code(s) {', '.join(unknown)}; see `shoplint rules`")
+    codes = policy.select(_codes(select), _codes(ignore))
+    as_of_ms = _parse_as_of(as_of, zone)
+
+    problems = Problems()
+    try:
+        with ExportSource.open(export) as source:
+            data = load_export(source, zone, problems)
+            export_name = source.name
+    except ExportError as e:
+        click.echo(f"shoplint: {e}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    if problems.has_fatal or (strict and any(p.level != "warning" for p in problems.items)):
+        _print_problems(problems, strict)
+        sys.exit(EXIT_UNUSABLE)
+
+    result = run(data, policy, codes, as_of_ms, zone, problems.sorted())
+    result.export_name = export_name
+    use_color = color if color is not None else (output is None and fmt == "text" and sys.stdout.isatty())
+    text = RENDERERS[fmt](result, lang=lang, fail_on=fail_on, color=use_color)
+    if output is None:
+        click.echo(text, nl=False, color=use_color)
+    else:
+        write_atomic(output, text.encode("utf-8"))
+    sys.exit(EXIT_FINDINGS if result.failing(fail_on) else EXIT_OK)
+
+
+def _parse_as_of(value: str | None, zone: str) -> int:
+    if value is None:
+        return int(time.time() * 1000)
+    ms, bad = parse_instants(pa.array([value]), None, zone)
+    if bad[0] or ms[0] == NO_TIME:
+        raise UsageProblem(f"--as-of {value!r} is not a timestamp (ISO 8601, or Unix epoch seconds/milliseconds)")
+    return int(ms[0])
+
+
+def _print_problems(problems: Problems, strict: bool):
+    items = problems.sorted()
+    fatal = [p for p in items if p.level == "fatal"] or [p for p in items if p.level != "warning"]
+    reason = "the input cannot be used" if problems.has_fatal else "--strict: the input has errors"
+    click.echo(f"shoplint: {reason}; no report written:", err=True)
+    for p in fatal:
+        click.echo(f"  {p.describe()}", err=True)
+    others = len(items) - len(fatal)
+    if others:
+        click.echo(f"  (and {others} row-level problems)", err=True)
+
+
+def write_atomic(path: Path, data: bytes):
+    """Write to a temporary file beside the target, then rename: never a half-written report."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageProblem(f"--output {path}: folder {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@main.command("rules")
+@click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True)
+def rules_cmd(lang):
+    """List the rules of the policy pack."""
+    policy = _policy()
+    rows = [(r.code, r.name, r.severity, ", ".join(f"{k}={v}" for k, v in r.defaults().items()), r.fix[lang])
+            for r in policy.rules.values()]
+    widths = [max(len(str(x[i])) for x in rows + [("code", "name", "severity", "parameters", "")])
+              for i in range(4)]
+    header = ("code", "name", "severity", "parameters")
+    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths)) + "  fix")
+    for row in rows:
+        click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths)) + "  " + row[4])
+
+
+@main.command()
+@click.argument("code")
+def explain(code):
+    """Show the documentation of rule CODE (code or name)."""
+    policy = _policy()
+    matches = [r for r in policy.rules.values() if r.code == code.upper() or r.name == code.lower()]
+    if not matches:
+        raise UsageProblem(f"unknown rule {code!r}; see `shoplint rules`")
+    r = matches[0]
+    click.echo(f"# {r.code} {r.name}\n")
+    click.echo(f"Severity: {r.severity}. Tables: {', '.join(r.tables)}.")
+    if r.parameters:
+        click.echo("Parameters: " + "; ".join(f"{p.name} = {p.default} ({p.description})"
+                                            for p in r.parameters.values()) + ".")
+    click.echo("")
+    click.echo(r.doc.rstrip())

@@ -1,0 +1,146 @@
+"""Binding events or intervals -> one row per binding, vectorised.
+
+Events are read per (store, account, type) in time order (ties: file order): `bind` opens a
+binding, the next `unbind` closes it. An `unbind` with nothing open, or a `bind` while one
+is open, is an input error for that row and is ignored (the first binding keeps its start).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lint.model import NO_TIME, Problems
+
+BINDING_COLUMNS = ["bind_id", "unbind_id", "store_id", "account_id", "account_type",
+                   "start", "end", "bind_row", "unbind_row"]
+
+
+def _key_codes(frame: pd.DataFrame) -> np.ndarray:
+    codes, _ = pd.MultiIndex.from_frame(frame[["store_id", "account_id", "account_type"]]).factorize()
+    return codes.astype(np.int64)
+
+
+def events_to_bindings(events: pd.DataFrame, display: str, problems: Problems) -> pd.DataFrame:
+    if events.empty:
+        return _empty()
+    key = _key_codes(events)
+    at = events["at"].to_numpy()
+    row = events["_row"].to_numpy()
+    order = np.lexsort((row, at, key))
+    key, at, row = key[order], at[order], row[order]
+    is_bind = (events["action"].to_numpy(dtype=object)[order] == "bind")
+    event_id = events["event_id"].to_numpy(dtype=object)[order]
+
+    # Whatever happened before, after a bind the binding is open and after an unbind it is
+    # closed; so the state before each event is the previous event's action in its group.
+    first_in_group = np.ones(len(key), dtype=bool)
+    first_in_group[1:] = key[1:] != key[:-1]
+    open_before = np.zeros(len(key), dtype=bool)
+    open_before[1:] = is_bind[:-1]
+    open_before &= ~first_in_group
+    error = is_bind == open_before
+
+    types = events["account_type"].to_numpy(dtype=object)[order]
+    for i in np.flatnonzero(error):
+        if is_bind[i]:
+            msg = (f"'bind' while this account is already bound to this store as {types[i]}; "
+                   f"row ignored (the first binding keeps its start)")
+        else:
+            msg = f"'unbind' with no {types[i]} binding of this account open in this store; row ignored"
+        problems.add(display, row[i], "action", msg, value=event_id[i])
+
+    ok = np.flatnonzero(~error)
+    # Valid events alternate bind, unbind, bind, ... within a group.
+    ok_key, ok_bind = key[ok], is_bind[ok]
+    binds = np.flatnonzero(ok_bind)
+    nxt = binds + 1
+    has_unbind = nxt < len(ok)
+    has_unbind[has_unbind] = ok_key[nxt[has_unbind]] == ok_key[binds[has_unbind]]
+    b = ok[binds]
+    u = np.where(has_unbind, ok[np.minimum(nxt, len(ok) - 1)], -1)
+
+    src = events.iloc[order]
+    out = pd.DataFrame({
+        "bind_id": src["event_id"].to_numpy()[b],
+        "unbind_id": pd.array(np.where(has_unbind, event_id[u], None), dtype="str"),
+        "store_id": src["store_id"].to_numpy()[b],
+        "account_id": src["account_id"].to_numpy()[b],
+        "account_type": src["account_type"].to_numpy()[b],
+        "start": at[b],
+        "end": np.where(has_unbind, at[u], NO_TIME),
+        "bind_row": row[b],
+        "unbind_row": np.where(has_unbind, row[u], -1),
+    })
+    return _typed(out)
+
+
+def intervals_to_bindings(intervals: pd.DataFrame, display: str, problems: Problems) -> pd.DataFrame:
+    """Interval rows are bindings already; a row overlapping an earlier binding of the same
+    (store, account, type) is the interval form of a second `bind` while open: ignored."""
+    if intervals.empty:
+        return _empty()
+    key = _key_codes(intervals)
+    start = intervals["bound_at"].to_numpy()
+    end = intervals["unbound_at"].to_numpy()
+    row = intervals["_row"].to_numpy()
+    order = np.lexsort((row, start, key))
+    key_s, start_s = key[order], start[order]
+    end_open = np.where(end == NO_TIME, np.iinfo(np.int64).max, end)[order]
+
+    # Fast path: the running maximum of earlier ends in the group; only groups where it
+    # flags something are walked one by one (a rejected row must not reject later ones).
+    group_start = np.ones(len(key_s), dtype=bool)
+    group_start[1:] = key_s[1:] != key_s[:-1]
+    suspect = np.zeros(len(key_s), dtype=bool)
+    prev_end = np.empty(len(key_s), dtype=np.int64)
+    prev_end[0] = np.iinfo(np.int64).min
+    prev_end[1:] = end_open[:-1]
+    prev_end[group_start] = np.iinfo(np.int64).min
+    # cummax within groups: offset each group so the running max does not leak across groups
+    gid = np.cumsum(group_start) - 1
+    running = pd.Series(prev_end).groupby(gid).cummax().to_numpy()
+    suspect = start_s < running
+    rejected = np.zeros(len(key_s), dtype=bool)
+    for g in np.unique(gid[suspect]):
+        members = np.flatnonzero(gid == g)
+        latest_end = np.iinfo(np.int64).min
+        for i in members:
+            if start_s[i] < latest_end:
+                rejected[i] = True
+            else:
+                latest_end = end_open[i]
+    ids = intervals["binding_id"].to_numpy(dtype=object)[order]
+    rows = row[order]
+    types = intervals["account_type"].to_numpy(dtype=object)[order]
+    for i in np.flatnonzero(rejected):
+        problems.add(display, rows[i], "bound_at",
+                     f"overlaps an earlier {types[i]} binding of this account in this store; row ignored",
+                     value=ids[i])
+    keep = order[~rejected]
+    src = intervals.iloc[keep]
+    has_unbind = src["unbound_at"].to_numpy() != NO_TIME
+    bind_ids = src["binding_id"].to_numpy(dtype=object)
+    out = pd.DataFrame({
+        "bind_id": bind_ids,
+        "unbind_id": pd.array(np.where(has_unbind, bind_ids.astype(object) + ":unbind", None), dtype="str"),
+        "store_id": src["store_id"].to_numpy(),
+        "account_id": src["account_id"].to_numpy(),
+        "account_type": src["account_type"].to_numpy(),
+        "start": src["bound_at"].to_numpy(),
+        "end": src["unbound_at"].to_numpy(),
+        "bind_row": src["_row"].to_numpy(),
+        "unbind_row": np.where(has_unbind, src["_row"].to_numpy(), -1),
+    })
+    return _typed(out)
+
+
+def _typed(out: pd.DataFrame) -> pd.DataFrame:
+    for c in ("bind_id", "unbind_id", "store_id", "account_id", "account_type"):
+        out[c] = out[c].astype("str")
+    for c in ("start", "end", "bind_row", "unbind_row"):
+        out[c] = out[c].astype(np.int64)
+    return out.sort_values(["store_id", "start", "bind_id"], kind="stable").reset_index(drop=True)
+
+
+def _empty() -> pd.DataFrame:
+    return _typed(pd.DataFrame({c: [] for c in BINDING_COLUMNS}))

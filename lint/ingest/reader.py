@@ -1,0 +1,342 @@
+"""Read one table file into a raw table: every scalar column as strings, list columns as lists.
+
+Row numbers are reported the way the user finds the row again:
+- CSV/TSV/XLSX: the spreadsheet row, the header being row 1 (first data row = 2);
+- JSONL/NDJSON: the line number in the file (1-based);
+- JSON: the record's position in the array, counting from 1;
+- Parquet: the record's position in the file, counting from 1.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from lint.model import Problems
+
+TEXT_FORMATS = {".csv", ".tsv"}
+FORMATS = (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet", ".xlsx")
+
+
+class UnreadableFile(Exception):
+    """The file cannot be used at all; the message says why."""
+
+
+@dataclass
+class RawTable:
+    """Columns keyed by their normalised name (lower case, trimmed)."""
+
+    columns: dict[str, pa.Array]  # pa.string() or pa.list_(pa.string()) or pa.timestamp
+    rows: np.ndarray  # the user's row number of each record
+    original_names: dict[str, str]  # normalised -> as written in the file
+    list_native: bool  # lists come as real lists (JSON, Parquet) rather than "a|b" strings
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.rows)
+
+
+def normalise_name(name) -> str:
+    return str(name).strip().lower()
+
+
+def read_table(path: Path, display: str, problems: Problems) -> RawTable:
+    """Read `path`; raise UnreadableFile for a file that cannot be used at all."""
+    ext = path.suffix.lower()
+    try:
+        if ext in TEXT_FORMATS:
+            return _read_delimited(path, display, problems)
+        if ext in (".jsonl", ".ndjson"):
+            return _read_jsonl(path, display, problems)
+        if ext == ".json":
+            return _read_json(path, display, problems)
+        if ext == ".parquet":
+            return _read_parquet(path)
+        if ext == ".xlsx":
+            return _read_xlsx(path)
+    except UnreadableFile:
+        raise
+    except (OSError, ValueError, pa.ArrowException) as e:
+        raise UnreadableFile(f"cannot be read as {ext[1:].upper()}: {_short(e)}") from None
+    raise UnreadableFile(f"unsupported file type '{ext}' (use one of {', '.join(FORMATS)})")
+
+
+def _short(e: Exception) -> str:
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return text[:300]
+
+
+# --- CSV / TSV -------------------------------------------------------------------------
+
+def _decode_to_utf8(data: bytes, display: str, problems: Problems) -> bytes:
+    """UTF-8 (with or without BOM) passes through; UTF-16 and cp1252 are converted, with a warning."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        problems.add(display, None, None, "file is UTF-16 (Excel 'Unicode text'); read as UTF-16",
+                     level="warning")
+        return data.decode("utf-16").encode("utf-8")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise UnreadableFile(f"is not UTF-8 text (invalid byte at offset {e.start})") from None
+        problems.add(display, None, None,
+                     f"file is not UTF-8 (invalid byte at offset {e.start}); read as Windows-1252",
+                     level="warning")
+        return text.encode("utf-8")
+    return data
+
+
+def _sniff_delimiter(header: str, default: str) -> str:
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else default
+
+
+def _read_delimited(path: Path, display: str, problems: Problems) -> RawTable:
+    data = _decode_to_utf8(path.read_bytes(), display, problems)
+    if not data.strip():
+        raise UnreadableFile("is empty (no header row)")
+    first_line = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    delimiter = _sniff_delimiter(first_line, "\t" if path.suffix.lower() == ".tsv" else ",")
+    header = next(csv.reader([first_line], delimiter=delimiter))
+    names = [h.strip() for h in header]
+    if not any(names):
+        raise UnreadableFile("has an empty header row")
+    unique = _dedupe_names(names, display, problems)
+
+    bad_rows: list = []
+
+    def on_invalid(row):
+        bad_rows.append(row)
+        return "skip"
+
+    def read(threads: bool) -> pa.Table:
+        return pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(use_threads=threads, column_names=unique, skip_rows=1,
+                                           block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                             ignore_empty_lines=False, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in unique},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+
+    table = read(True)
+    rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    if bad_rows:
+        # Threaded reading does not number skipped rows; read again in order to name them.
+        bad_rows.clear()
+        table = read(False)
+        bad_numbers = [r.number for r in bad_rows if r.number is not None]
+        for r in bad_rows:
+            problems.add(display, r.number, None,
+                         f"has {r.actual_columns} fields where the header has {r.expected_columns}; row skipped",
+                         value=r.text)
+        rows = np.setdiff1d(np.arange(2, table.num_rows + len(bad_rows) + 2, dtype=np.int64),
+                            np.asarray(bad_numbers, dtype=np.int64))[: table.num_rows]
+    # Empty cells are missing values; a blank line reads as a row of them and is dropped.
+    columns = {normalise_name(n): _empty_to_null(table.column(n).combine_chunks())
+               for n in unique if n and "__dup" not in n}
+    if columns and table.num_rows:
+        blank = np.ones(table.num_rows, dtype=bool)
+        for arr in columns.values():
+            blank &= arr.is_null().to_numpy(zero_copy_only=False)
+        if blank.any():
+            keep = pa.array(~blank)
+            columns = {k: v.filter(keep) for k, v in columns.items()}
+            rows = rows[~blank]
+    return RawTable(columns, rows, {normalise_name(n): n for n in unique if n and "__dup" not in n},
+                    list_native=False)
+
+
+def _dedupe_names(names: list[str], display: str, problems: Problems) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, n in enumerate(names):
+        key = normalise_name(n)
+        if key in seen:
+            problems.add(display, 1, n, f"column name repeated (column {i + 1}); the first one is used",
+                         level="warning")
+            out.append(f"{n}__dup{i}")
+            continue
+        seen[key] = i
+        out.append(n if n else f"__unnamed{i}")
+    return out
+
+
+def _empty_to_null(arr: pa.Array) -> pa.Array:
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        return arr
+    stripped = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(pc.utf8_length(stripped), 0), pa.scalar(None, arr.type), stripped)
+
+
+# --- JSON ------------------------------------------------------------------------------
+
+def _read_jsonl(path: Path, display: str, problems: Problems) -> RawTable:
+    text = _decode_to_utf8(path.read_bytes(), display, problems).decode("utf-8")
+    records, rows = [], []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as e:
+            problems.add(display, n, None, f"is not valid JSON ({e.msg}); line skipped", value=line)
+            continue
+        if not isinstance(obj, dict):
+            problems.add(display, n, None, "is not a JSON object; line skipped", value=line)
+            continue
+        records.append(obj)
+        rows.append(n)
+    return _from_records(records, np.asarray(rows, dtype=np.int64), display, problems)
+
+
+def _read_json(path: Path, display: str, problems: Problems) -> RawTable:
+    text = _decode_to_utf8(path.read_bytes(), display, problems).decode("utf-8")
+    try:
+        doc = json.loads(text)
+    except ValueError as e:
+        raise UnreadableFile(f"is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    if isinstance(doc, dict) and isinstance(doc.get("data"), list):
+        doc = doc["data"]
+    if not isinstance(doc, list):
+        raise UnreadableFile("must hold a JSON array of objects, or an object with the array under 'data'")
+    records, rows = [], []
+    for n, obj in enumerate(doc, start=1):
+        if not isinstance(obj, dict):
+            problems.add(display, n, None, "record is not a JSON object; skipped", value=json.dumps(obj)[:200])
+            continue
+        records.append(obj)
+        rows.append(n)
+    return _from_records(records, np.asarray(rows, dtype=np.int64), display, problems)
+
+
+def _scalar_text(v) -> str | None:
+    """A JSON/XLSX scalar as the text the user wrote (1741608000.0 -> '1741608000')."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        return str(int(v)) if v.is_integer() and abs(v) < 2**63 else repr(v)
+    if isinstance(v, datetime):
+        return v.isoformat()
+    if isinstance(v, (date, time)):
+        return v.isoformat()
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+    text = str(v).strip()
+    return text or None
+
+
+def _from_records(records: list[dict], rows: np.ndarray, display: str, problems: Problems) -> RawTable:
+    names: dict[str, str] = {}
+    for obj in records:
+        for k in obj:
+            key = normalise_name(k)
+            if key not in names:
+                names[key] = str(k)
+    columns: dict[str, pa.Array] = {}
+    for key, original in names.items():
+        values = [_lookup(obj, key, original) for obj in records]
+        if any(isinstance(v, list) for v in values):
+            columns[key] = pa.array(
+                [None if v is None else ([_scalar_text(x) for x in v] if isinstance(v, list) else [_scalar_text(v)])
+                 for v in values], type=pa.list_(pa.string()))
+        else:
+            columns[key] = pa.array([_scalar_text(v) for v in values], type=pa.string())
+    return RawTable(columns, rows, names, list_native=True)
+
+
+def _lookup(obj: dict, key: str, original: str):
+    if original in obj:
+        return obj[original]
+    for k, v in obj.items():
+        if normalise_name(k) == key:
+            return v
+    return None
+
+
+# --- Parquet ---------------------------------------------------------------------------
+
+def _read_parquet(path: Path) -> RawTable:
+    import pyarrow.parquet as pq
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as e:
+        raise UnreadableFile(f"is not a readable Parquet file ({_short(e)})") from None
+    columns, names = {}, {}
+    for name in table.column_names:
+        key = normalise_name(name)
+        if key in columns:
+            continue
+        arr = table.column(name).combine_chunks()
+        columns[key] = _native_to_text(arr)
+        names[key] = name
+    rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
+    return RawTable(columns, rows, names, list_native=True)
+
+
+def _native_to_text(arr: pa.Array) -> pa.Array:
+    """Typed Parquet columns -> the shapes the schema layer expects."""
+    t = arr.type
+    if pa.types.is_timestamp(t):
+        return arr  # parsed as an instant (or local time when it has no zone)
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return pa.array([None if v is None else [_scalar_text(x) for x in v] for v in arr.to_pylist()],
+                        type=pa.list_(pa.string()))
+    if pa.types.is_floating(t):
+        return pa.array([_scalar_text(v) for v in arr.to_pylist()], type=pa.string())
+    if pa.types.is_dictionary(t):
+        arr = arr.cast(t.value_type)
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return _empty_to_null(arr.cast(pa.string()))
+    try:
+        return _empty_to_null(arr.cast(pa.string()))
+    except pa.ArrowException:
+        return pa.array([_scalar_text(v) for v in arr.to_pylist()], type=pa.string())
+
+
+# --- XLSX ------------------------------------------------------------------------------
+
+def _read_xlsx(path: Path) -> RawTable:
+    from python_calamine import CalamineWorkbook
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as e:  # calamine raises its own error types for broken workbooks
+        raise UnreadableFile(f"is not a readable XLSX workbook ({_short(e)})") from None
+    if not sheet:
+        raise UnreadableFile("has an empty first sheet (no header row)")
+    header = [str(h).strip() if h is not None else "" for h in sheet[0]]
+    columns, names, rows = {}, {}, []
+    body = []
+    for i, row in enumerate(sheet[1:], start=2):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            continue
+        body.append(row)
+        rows.append(i)
+    for j, name in enumerate(header):
+        key = normalise_name(name)
+        if not key or key in columns:
+            continue
+        columns[key] = pa.array([_scalar_text(r[j]) if j < len(r) else None for r in body], type=pa.string())
+        names[key] = name
+    return RawTable(columns, np.asarray(rows, dtype=np.int64), names, list_native=False)

@@ -1,0 +1,133 @@
+"""The export folder (or .zip of one), and the only way to open a file inside it.
+
+Every path the export names (thumbnails, frames) goes through `ExportSource.resolve`, which
+refuses anything that leaves the folder: `..`, absolute paths, links pointing outside,
+URLs, and anything that is not a regular file.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from lint.ingest.reader import FORMATS
+
+TABLES = ("stores", "accounts", "bindings", "videos", "live_sessions", "products")
+
+# Zip limits: refuse archives that would fill the disk or are built to.
+ZIP_MAX_MEMBERS = 10_000
+ZIP_MAX_TOTAL_BYTES = 2 * 1024**3
+ZIP_MAX_RATIO = 200
+
+
+class ExportError(Exception):
+    """The export as a whole cannot be used (exit 2)."""
+
+
+class RefusedPath(Exception):
+    """A path inside the export that may not be read; the message says why."""
+
+
+@dataclass
+class ExportSource:
+    root: Path
+    name: str
+    _tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> "ExportSource":
+        p = Path(path)
+        if not p.exists():
+            raise ExportError(f"{path}: no such folder or .zip")
+        if p.is_dir():
+            return cls(p.resolve(), p.name)
+        if p.suffix.lower() == ".zip":
+            return cls._from_zip(p)
+        raise ExportError(f"{path}: an export is a folder or a .zip of one")
+
+    @classmethod
+    def _from_zip(cls, path: Path) -> "ExportSource":
+        tmp = tempfile.TemporaryDirectory(prefix="shoplint-")
+        dest = Path(tmp.name).resolve()
+        try:
+            with zipfile.ZipFile(path) as zf:
+                members = zf.infolist()
+                if len(members) > ZIP_MAX_MEMBERS:
+                    raise ExportError(f"{path.name}: has {len(members)} entries (limit {ZIP_MAX_MEMBERS})")
+                total = sum(m.file_size for m in members)
+                packed = sum(m.compress_size for m in members) or 1
+                if total > ZIP_MAX_TOTAL_BYTES or total / packed > ZIP_MAX_RATIO and total > 10 * 1024**2:
+                    raise ExportError(f"{path.name}: unpacks to {total} bytes ({total / packed:.0f}x its size): "
+                                      f"refused as a possible zip bomb")
+                for m in members:
+                    name = PurePosixPath(m.filename.replace("\\", "/"))
+                    if name.is_absolute() or ".." in name.parts or (m.external_attr >> 16) & 0o170000 == 0o120000:
+                        raise ExportError(f"{path.name}: entry '{m.filename}' points outside the archive: refused")
+                    if m.is_dir():
+                        continue
+                    target = dest.joinpath(*name.parts)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    with zf.open(m) as src, open(target, "wb") as out:
+                        shutil.copyfileobj(src, out, 1 << 20)
+        except zipfile.BadZipFile as e:
+            tmp.cleanup()
+            raise ExportError(f"{path.name}: not a readable zip file ({e})") from None
+        except ExportError:
+            tmp.cleanup()
+            raise
+        root = dest
+        # A zip of a folder holds the folder: step into it when it is the only thing there.
+        entries = [e for e in root.iterdir() if not e.name.startswith(("__MACOSX", "."))]
+        if len(entries) == 1 and entries[0].is_dir():
+            root = entries[0]
+        return cls(root, path.stem, tmp)
+
+    def close(self):
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def table_files(self) -> tuple[dict[str, Path], list[str]]:
+        """-> ({table: file}, problems). Two files for one table is a problem."""
+        found: dict[str, list[Path]] = {}
+        for entry in sorted(self.root.iterdir()):
+            if not entry.is_file() or entry.suffix.lower() not in FORMATS:
+                continue
+            stem = entry.stem.strip().lower()
+            if stem in TABLES:
+                found.setdefault(stem, []).append(entry)
+        problems = [f"{', '.join(f.name for f in files)}: several files for table '{t}'; keep one"
+                    for t, files in found.items() if len(files) > 1]
+        return {t: files[0] for t, files in found.items()}, problems
+
+    def resolve(self, relative: str) -> Path:
+        """A path named inside the export -> the real file; RefusedPath if it may not be read."""
+        text = str(relative).strip()
+        if "://" in text or text.lower().startswith(("http:", "https:", "ftp:", "file:", "data:")):
+            raise RefusedPath("is a URL; covers are never fetched")
+        candidate = PurePosixPath(text.replace("\\", "/"))
+        if candidate.is_absolute() or (len(text) > 1 and text[1] == ":"):
+            raise RefusedPath("is an absolute path; paths must be relative to the export folder")
+        if ".." in candidate.parts:
+            raise RefusedPath("leaves the export folder ('..')")
+        path = self.root.joinpath(*candidate.parts)
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise RefusedPath("does not exist in the export") from None
+        if not real.is_relative_to(self.root):
+            raise RefusedPath("is a link pointing outside the export folder")
+        mode = real.stat().st_mode
+        if not stat.S_ISREG(mode):
+            raise RefusedPath("is not a regular file")
+        return real

@@ -1,0 +1,151 @@
+"""Timestamps of the three forms in schema.md -> int64 UTC milliseconds, vectorised.
+
+- ISO 8601 with an offset or Z: taken as written.
+- ISO 8601 without an offset: local time of the row's zone (the store's, else the run's).
+  A local time that a daylight-saving change skips is moved forward by the gap; one that
+  it repeats is read as the first (daylight) occurrence.
+- A whole number: Unix epoch seconds, or milliseconds from 100000000000 upward.
+"""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lint.model import NO_TIME
+
+EPOCH_MS_FROM = 100_000_000_000
+# Instants outside this range are almost certainly typos and overflow some libraries.
+MIN_MS = int(pd.Timestamp("1970-01-01", tz="UTC").value // 1_000_000)
+MAX_MS = int(pd.Timestamp("2200-01-01", tz="UTC").value // 1_000_000)
+
+_WHOLE = r"^[+-]?\d{1,19}$"
+_WITH_OFFSET = r"[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
+
+
+def valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+        return True
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return False
+
+
+def parse_instants(values: pa.Array, zones: np.ndarray | None, default_zone: str):
+    """-> (ms: int64 array with NO_TIME where missing or bad, bad: bool array).
+
+    `zones` gives the zone name for each row's naive timestamps (None/"" = default_zone).
+    """
+    n = len(values)
+    out = np.full(n, NO_TIME, dtype=np.int64)
+    bad = np.zeros(n, dtype=bool)
+    if n == 0:
+        return out, bad
+    if pa.types.is_timestamp(values.type):
+        return _from_arrow_timestamps(values, zones, default_zone)
+    text = pc.utf8_trim_whitespace(values.cast(pa.string()))
+    present = text.is_valid().to_numpy(zero_copy_only=False)
+
+    whole = pc.fill_null(pc.match_substring_regex(text, _WHOLE), False).to_numpy(zero_copy_only=False)
+    if whole.any():
+        idx = np.flatnonzero(whole)
+        try:
+            numbers = pc.cast(text.take(pa.array(idx)), pa.int64()).to_numpy(zero_copy_only=False)
+        except pa.ArrowInvalid:  # beyond int64
+            numbers = None
+        if numbers is None:
+            bad[idx] = True
+        else:
+            out[idx] = np.where(np.abs(numbers) >= EPOCH_MS_FROM, numbers, numbers * 1000)
+
+    rest = present & ~whole
+    if rest.any():
+        with_offset = pc.fill_null(pc.match_substring_regex(text, _WITH_OFFSET), False).to_numpy(
+            zero_copy_only=False) & rest
+        naive = rest & ~with_offset
+        if with_offset.any():
+            idx = np.flatnonzero(with_offset)
+            parsed = _to_datetime(text.take(pa.array(idx)), utc=True)
+            ok = ~np.isnan(parsed)
+            out[idx[ok]] = parsed[ok]
+            bad[idx[~ok]] = True
+        if naive.any():
+            idx = np.flatnonzero(naive)
+            parsed = _to_datetime(text.take(pa.array(idx)), utc=False)
+            ok = ~np.isnan(parsed)
+            bad[idx[~ok]] = True
+            good = idx[ok]
+            if len(good):
+                row_zones = None if zones is None else zones[good]
+                out[good] = _localise(parsed[ok], row_zones, default_zone)
+
+    # Out-of-range instants are treated as unparseable (they are typos, not data).
+    in_range = (out >= MIN_MS) & (out <= MAX_MS)
+    fail = (out != NO_TIME) & ~in_range
+    bad |= fail
+    out[bad] = NO_TIME
+    return out, bad
+
+
+def _to_datetime(strings: pa.Array, utc: bool) -> np.ndarray:
+    """-> float array of UTC ms (or naive wall-clock ms), NaN where unparseable."""
+    s = pd.Series(strings.to_pylist(), dtype="object").str.replace(",", ".", regex=False)
+    try:
+        parsed = pd.to_datetime(s, format="ISO8601", utc=utc, errors="coerce")
+    except (ValueError, OverflowError, TypeError):
+        parsed = pd.Series([_one(v, utc) for v in s])
+        parsed = pd.to_datetime(parsed, utc=utc, errors="coerce")
+    if utc:
+        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    values = parsed.to_numpy(dtype="datetime64[ms]", na_value=np.datetime64("NaT"))
+    ms = values.astype(np.int64).astype(np.float64)
+    ms[np.isnat(values)] = np.nan
+    return ms
+
+
+def _one(v, utc):
+    try:
+        return pd.to_datetime(v, format="ISO8601", utc=utc)
+    except (ValueError, OverflowError, TypeError):
+        return pd.NaT
+
+
+def _localise(wall_ms: np.ndarray, zones: np.ndarray | None, default_zone: str) -> np.ndarray:
+    """Naive wall-clock ms -> UTC ms, one vectorised call per distinct zone."""
+    wall = wall_ms.astype(np.int64)
+    if zones is None:
+        zone_of_row = np.full(len(wall), default_zone, dtype=object)
+    else:
+        zone_of_row = np.where(pd.isna(zones) | (zones == ""), default_zone, zones).astype(object)
+    result = np.empty(len(wall), dtype=np.int64)
+    for zone in pd.unique(zone_of_row):
+        mask = zone_of_row == zone
+        local = pd.DatetimeIndex(wall[mask].astype("datetime64[ms]"))
+        aware = local.tz_localize(zone, ambiguous=np.ones(mask.sum(), dtype=bool),
+                                  nonexistent="shift_forward")
+        result[mask] = aware.tz_convert("UTC").tz_localize(None).as_unit("ms").asi8
+    return result
+
+
+def _from_arrow_timestamps(values: pa.Array, zones, default_zone):
+    n = len(values)
+    bad = np.zeros(n, dtype=bool)
+    ms = pc.cast(values, pa.timestamp("ms", tz=values.type.tz)) if values.type.unit != "ms" else values
+    raw = ms.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    valid = values.is_valid().to_numpy(zero_copy_only=False)
+    out = np.full(n, NO_TIME, dtype=np.int64)
+    if values.type.tz:
+        out[valid] = raw[valid]
+    elif valid.any():
+        idx = np.flatnonzero(valid)
+        out[idx] = _localise(raw[idx].astype(np.float64), None if zones is None else zones[idx], default_zone)
+    return out, bad
+
+
+def format_instant(ms: int, zone: str) -> str:
+    """UTC ms -> ISO 8601 with the zone's offset; milliseconds only when not zero."""
+    ts = pd.Timestamp(int(ms), unit="ms", tz="UTC").tz_convert(zone)
+    return ts.isoformat(timespec="milliseconds" if ms % 1000 else "seconds")

@@ -1,0 +1,120 @@
+"""Vectorised interval operations shared by the checks (half-open [start, end) in int64 ms)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def group_codes(*columns) -> list[np.ndarray]:
+    """Factorise several key columns into one shared integer code space."""
+    joined = pd.concat([pd.Series(np.asarray(c, dtype=object)) for c in columns], ignore_index=True)
+    codes, _ = pd.factorize(joined)
+    out, pos = [], 0
+    for c in columns:
+        out.append(codes[pos:pos + len(c)].astype(np.int64))
+        pos += len(c)
+    return out
+
+
+def overlap_join(left_group, left_start, left_end, right_group, right_start, right_end,
+                 min_overlap: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs (i, j) in the same group whose intervals overlap by at least `min_overlap`
+    (and by more than zero: touching intervals do not overlap). Groups are integer codes.
+
+    Sort the right side by (group, start); for each left interval the candidates are the
+    right intervals that start before it ends and after (its start - the longest right
+    interval of the group): two binary searches, then one filter over the candidates.
+    """
+    lg, ls, le = (np.asarray(a, dtype=np.int64) for a in (left_group, left_start, left_end))
+    rg, rs, re_ = (np.asarray(a, dtype=np.int64) for a in (right_group, right_start, right_end))
+    if len(lg) == 0 or len(rg) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    ngroups = int(max(lg.max(), rg.max())) + 1
+    longest = np.zeros(ngroups, dtype=np.int64)
+    np.maximum.at(longest, rg, re_ - rs)
+
+    # Rank all instants so that (group, rank) packs into one int64 key without overflow.
+    lower = ls - longest[lg]
+    universe = np.unique(np.concatenate([rs, lower, le]))
+    span = len(universe) + 1
+    order = np.lexsort((rs, rg))
+    right_key = rg[order] * span + np.searchsorted(universe, rs[order])
+    lo = np.searchsorted(right_key, lg * span + np.searchsorted(universe, lower), side="right")
+    hi = np.searchsorted(right_key, lg * span + np.searchsorted(universe, le), side="left")
+    counts = np.maximum(hi - lo, 0)
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    li = np.repeat(np.arange(len(lg), dtype=np.int64), counts)
+    # position inside each left interval's candidate run, then shift to its first candidate
+    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    rj = order[np.repeat(lo, counts) + offsets]
+    overlap = np.minimum(le[li], re_[rj]) - np.maximum(ls[li], rs[rj])
+    keep = (overlap >= max(min_overlap, 1))
+    return li[keep], rj[keep]
+
+
+def crowded_periods(group, start, end, limit: int):
+    """Maximal periods in which more than `limit` intervals of a group are in force at once.
+
+    -> (group, period start, period end, peak count), sorted by group then start.
+    A sweep: +1 at each start, -1 at each end (ends first at the same instant, since
+    intervals are half-open), counted after all events of an instant.
+    """
+    g = np.asarray(group, dtype=np.int64)
+    s = np.asarray(start, dtype=np.int64)
+    e = np.asarray(end, dtype=np.int64)
+    live = e > s  # an empty interval is never in force
+    g, s, e = g[live], s[live], e[live]
+    empty = (np.empty(0, np.int64),) * 4
+    if len(g) == 0:
+        return empty
+    tg = np.concatenate([g, g])
+    t = np.concatenate([s, e])
+    d = np.concatenate([np.ones(len(s), np.int64), -np.ones(len(e), np.int64)])
+    order = np.lexsort((d, t, tg))
+    tg, t, d = tg[order], t[order], d[order]
+    # Each group's changes sum to zero, so one running sum over the sorted groups is exact.
+    count = np.cumsum(d)
+    last = np.ones(len(t), dtype=bool)
+    last[:-1] = (tg[1:] != tg[:-1]) | (t[1:] != t[:-1])
+    tg, t, count = tg[last], t[last], count[last]
+    over = count > limit
+    if not over.any():
+        return empty
+    prev_over = np.zeros(len(over), dtype=bool)
+    prev_over[1:] = over[:-1] & (tg[1:] == tg[:-1])
+    begins = np.flatnonzero(over & ~prev_over)
+    # the period ends at the first instant after it begins where the count is back to limit
+    not_over = np.flatnonzero(~over)
+    ends = not_over[np.searchsorted(not_over, begins)]
+    peaks = np.maximum.reduceat(count, np.ravel(np.column_stack([begins, ends])))[::2]
+    return tg[begins], t[begins], t[ends], peaks
+
+
+def rank_within(group, keys) -> np.ndarray:
+    """1-based position of each row in its group, ordered by `keys` (the last key is primary)."""
+    g = np.asarray(group, dtype=np.int64)
+    order = np.lexsort(tuple(np.asarray(k) for k in keys) + (g,))
+    gs = g[order]
+    first = np.ones(len(gs), dtype=bool)
+    first[1:] = gs[1:] != gs[:-1]
+    start_pos = np.maximum.accumulate(np.where(first, np.arange(len(gs)), 0))
+    ranks = np.empty(len(g), dtype=np.int64)
+    ranks[order] = np.arange(len(gs)) - start_pos + 1
+    return ranks
+
+
+def count_in_trailing_window(group, at, window: int) -> np.ndarray:
+    """For each event, how many events of its group fall in (at - window, at] (ties all count)."""
+    g = np.asarray(group, dtype=np.int64)
+    t = np.asarray(at, dtype=np.int64)
+    if len(g) == 0:
+        return np.empty(0, np.int64)
+    universe = np.unique(np.concatenate([t, t - window]))
+    span = len(universe) + 1
+    key = g * span + np.searchsorted(universe, t)
+    sorted_key = np.sort(key)
+    hi = np.searchsorted(sorted_key, key, side="right")
+    lo = np.searchsorted(sorted_key, g * span + np.searchsorted(universe, t - window), side="right")
+    return hi - lo

@@ -1,0 +1,63 @@
+"""Text for people: grouped by store, one line per finding with its fix."""
+from __future__ import annotations
+
+import re
+
+import click
+
+from lint import wording
+from lint.engine import RunResult
+
+_COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text) -> str:
+    """Input values can carry terminal escapes or bidi controls: never print them raw."""
+    return _CONTROL.sub("\ufffd", str(text))
+
+
+def render(result: RunResult, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
+    label = lambda key: result.policy.label(key, lang)  # noqa: E731
+    style = (lambda text, **kw: click.style(text, **kw)) if color else (lambda text, **kw: text)
+    lines: list[str] = []
+    by_store: dict[str, list] = {}
+    for f in result.findings:
+        by_store.setdefault(f.store_id, []).append(f)
+    for store_id, findings in by_store.items():
+        name = result.store_names.get(store_id)
+        title = f"{label('store')} {store_id}" + (f" ({name})" if name else "")
+        lines.append(style(clean(title), bold=True) + f" — {len(findings)} {label('finding' if len(findings) == 1 else 'findings')}")
+        for f in findings:
+            sev = style(f"{label(f.severity):7}", fg=_COLOURS.get(f.severity))
+            lines.append(f"  {sev} {f.rule} {f.name}: {clean(wording.message(result, f, lang))}")
+            lines.append(f"          {label('subjects')}: {clean(', '.join(f.subjects))}")
+            lines.append(f"          {label('fix')}: {wording.fix(result, f, lang)}")
+        lines.append("")
+    problems = [p for p in result.problems if p.level != "warning"]
+    warnings = [p for p in result.problems if p.level == "warning"]
+    if problems or warnings:
+        lines.append(style(f"{label('input_errors')} ({len(problems)})", bold=True))
+        for p in problems + warnings:
+            prefix = label("warning") + ": " if p.level == "warning" else ""
+            lines.append(f"  {prefix}{clean(p.describe())}")
+        lines.append("")
+    failing = len(result.failing(fail_on))
+    counts = ", ".join(f"{code} {n}" for code, n in sorted(_count(result.findings).items()))
+    lines.append(style(label("summary"), bold=True))
+    lines.append(f"  {len(result.findings)} {label('findings')} {label('in')} {len(by_store)} "
+                 f"{label('stores')}" + (f" ({counts})" if counts else ""))
+    lines.append(f"  {failing} {label('at_or_above')} '{label(fail_on)}'")
+    lines.append(f"  {len(problems)} {label('input_rows_skipped')}")
+    for code, why in sorted(result.not_run.items()):
+        lines.append(f"  {label('not_run')}: {code} ({why})")
+    for code, n in sorted(result.not_checked.items()):
+        lines.append(f"  {code}: {n} {label('not_checked')}")
+    return "\n".join(lines) + "\n"
+
+
+def _count(findings) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for f in findings:
+        out[f.rule] = out.get(f.rule, 0) + 1
+    return out

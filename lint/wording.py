@@ -1,0 +1,72 @@
+"""Turn a finding into the words a person reads, in their language: shared by reporters."""
+from __future__ import annotations
+
+from lint.findings import Finding
+from lint.ingest.timestamps import format_instant
+
+
+def instant(result, ms: int, store_id: str) -> str:
+    return format_instant(ms, result.zone_of(store_id))
+
+
+def human_instant(result, ms: int, store_id: str) -> str:
+    """'2025-03-10 19:00 WIB' style, for messages."""
+    import pandas as pd
+    zone = result.zone_of(store_id)
+    ts = pd.Timestamp(int(ms), unit="ms", tz="UTC").tz_convert(zone)
+    fmt = "%Y-%m-%d %H:%M:%S" if ts.second or ms % 1000 else "%Y-%m-%d %H:%M"
+    return f"{ts.strftime(fmt)} {_zone_abbreviation(ts)}"
+
+
+# Indonesia's zones are written WIB/WITA/WIT by the people who read these reports.
+_ID_ZONES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def _zone_abbreviation(ts) -> str:
+    key = str(ts.tz)
+    if key in _ID_ZONES:
+        return _ID_ZONES[key]
+    name = ts.tzname() or ""
+    return name if name and not name.startswith(("+", "-")) else f"UTC{ts.strftime('%z')[:3]}:{ts.strftime('%z')[3:]}"
+
+
+def _duration(seconds: float, lang: str) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    unit = {"en": ("h", "min", "s"), "id": ("jam", "menit", "detik")}[lang]
+    parts = [f"{hours} {unit[0]}" if hours else "", f"{minutes} {unit[1]}" if minutes else "",
+             f"{secs} {unit[2]}" if secs else ""]
+    return " ".join(p for p in parts if p) or f"0 {unit[2]}"
+
+
+def message(result, f: Finding, lang: str) -> str:
+    rule = result.policy.rules[f.rule]
+    values = {**result.params.get(f.rule, {}), **f.fields}
+    values["start"] = human_instant(result, f.start, f.store_id)
+    values["end"] = human_instant(result, f.end, f.store_id)
+    for key in ("overlap", "held"):
+        if f"{key}_s" in f.fields:
+            values[key] = _duration(f.fields[f"{key}_s"], lang)
+    if "account_type" in f.fields:
+        values["account_type_label"] = result.policy.label(f.fields["account_type"], lang)
+    values = {k: _number(v, lang) for k, v in values.items()}
+    return rule.message[lang].format_map(_Missing(values))
+
+
+def fix(result, f: Finding, lang: str) -> str:
+    return result.policy.rules[f.rule].fix[lang]
+
+
+def _number(v, lang):
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, float) and lang == "id":
+        return f"{v:g}".replace(".", ",")
+    if isinstance(v, float):
+        return f"{v:g}"
+    return v
+
+
+class _Missing(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
