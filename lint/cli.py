@@ -42,7 +42,28 @@ def _policy():
         sys.exit(EXIT_UNUSABLE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """Bad input must never end in a traceback: anything unexpected becomes a one-line
+    message and exit 2 (SHOPLINT_DEBUG=1 shows the traceback for a bug report)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort,
+                SystemExit, KeyboardInterrupt):
+            raise
+        except MemoryError:
+            click.echo("shoplint: out of memory while reading the export", err=True)
+            sys.exit(EXIT_UNUSABLE)
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            if os.environ.get("SHOPLINT_DEBUG"):
+                raise
+            click.echo(f"shoplint: internal error ({type(e).__name__}: {e}); no report written. "
+                       "Set SHOPLINT_DEBUG=1 for details and please report it.", err=True)
+            sys.exit(EXIT_UNUSABLE)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="shoplint")
 def main():
     """Lint TikTok Shop by Tokopedia exports against the platform's account rules."""

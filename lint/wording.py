@@ -31,7 +31,8 @@ def _zone_abbreviation(ts) -> str:
 
 
 def _duration(seconds: float, lang: str) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
+    # floored: 47 h 59 min 59.9 s must never read as 48 h
+    minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     unit = {"en": ("h", "min", "s"), "id": ("jam", "menit", "detik")}[lang]
     parts = [f"{hours} {unit[0]}" if hours else "", f"{minutes} {unit[1]}" if minutes else "",

@@ -65,11 +65,13 @@ def _load_bindings(raw, export: Export, problems: Problems, default_zone, store_
     schema = BINDING_EVENTS if len(missing_events) <= len(missing_intervals) else BINDING_INTERVALS
     if missing_events and missing_intervals:
         found = ", ".join(raw.original_names.values()) or "none"
-        problems.fatal(display, "is neither in the event form (event_id, store_id, account_id, account_type, "
-                                "action, at) nor in the interval form (binding_id, store_id, account_id, "
-                                f"account_type, bound_at, unbound_at); missing: "
-                                f"{', '.join(missing_events if schema is BINDING_EVENTS else missing_intervals)}"
-                                f" (columns found: {found})", row=1)
+        form, missing = (("event", missing_events) if schema is BINDING_EVENTS
+                         else ("interval", missing_intervals))
+        for name in missing:
+            problems.fatal(display, f"required column '{name}' of the {form} form is missing (columns found: "
+                                    f"{found}); the accepted forms are events (event_id, store_id, account_id, "
+                                    "account_type, action, at) or intervals (binding_id, store_id, account_id, "
+                                    "account_type, bound_at, unbound_at)", row=1, column=name)
         return None
     v = validate(schema, raw, display, problems, default_zone, store_zones)
     if v is None:

@@ -1,0 +1,97 @@
+"""Shared test helpers: write a small export, run shoplint on it, read the report back."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lint.engine import run
+from lint.ingest import ExportSource, load_export
+from lint.ingest.timestamps import parse_instants
+from lint.model import Problems
+from lint.policy import load_policy
+from lint.reports.json_report import report_dict
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", help="also run scale runs and benchmarks")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: pass --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+def write_table(folder: Path, name: str, rows: list[dict], fmt: str = "csv") -> Path:
+    """Write rows as `name.fmt`; list values become `a|b` in CSV."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.{fmt}"
+    columns = list(dict.fromkeys(k for r in rows for k in r)) if rows else ["id"]
+    if fmt in ("csv", "tsv"):
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh, delimiter="," if fmt == "csv" else "\t")
+            w.writerow(columns)
+            for r in rows:
+                w.writerow(["|".join(v) if isinstance(v, list) else ("" if r.get(k) is None else v)
+                            for k, v in ((k, r.get(k)) for k in columns)])
+    elif fmt == "jsonl":
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    elif fmt == "json":
+        path.write_text(json.dumps({"data": rows}, ensure_ascii=False), encoding="utf-8")
+    else:
+        raise ValueError(fmt)
+    return path
+
+
+def make_export(folder: Path, tables: dict[str, list[dict]], fmt: str = "csv") -> Path:
+    for name, rows in tables.items():
+        write_table(folder, name, rows, fmt)
+    return folder
+
+
+def lint(folder: Path, as_of: str = "2026-01-01T00:00:00+07:00", zone: str = "Asia/Jakarta",
+         select: list[str] | None = None, lang: str = "en", params: dict | None = None) -> dict:
+    """Run shoplint in-process on `folder` and return the JSON report as a dict.
+    Fails the test if the input is unusable (use run_cli to test exit 2)."""
+    policy = load_policy()
+    problems = Problems()
+    with ExportSource.open(folder) as source:
+        export = load_export(source, zone, problems)
+    assert not problems.has_fatal, [p.describe() for p in problems.items]
+    ms, _ = parse_instants(__import__("pyarrow").array([as_of]), None, zone)
+    result = run(export, policy, policy.select(select, None), int(ms[0]), zone, problems.sorted(), params=params)
+    return json.loads(json.dumps(report_dict(result, lang)))
+
+
+def findings(report: dict, rule: str) -> list[dict]:
+    return [f for f in report["findings"] if f["rule"] == rule]
+
+
+def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
+    """Run the real command line in a subprocess (what a nightly job does)."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "lint", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd or REPO, env=env, timeout=300)
+
+
+# Small builders for binding rows, so each test states only what matters to it.
+def bind(event_id, store, account, type_, action, at):
+    return {"event_id": event_id, "store_id": store, "account_id": account, "account_type": type_,
+            "action": action, "at": at}
+
+
+@pytest.fixture
+def export_dir(tmp_path):
+    return tmp_path / "export"
