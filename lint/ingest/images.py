@@ -1,0 +1,110 @@
+"""Perceptual hashes of thumbnails and key frames: safe, fast, cached.
+
+Safety: files are opened only through ExportSource.resolve (inside the export, no links
+out, no URLs); only JPEG, PNG and WebP are decoded; the byte size and the pixel count
+are checked from the header before any pixel is decoded (a decompression bomb is an input
+error for its row, never a crash or a hang).
+
+Speed: a hash needs a 32x32 image, so JPEGs are decoded at 1/2..1/8 scale by libjpeg
+itself (Pillow's draft mode), and the DCT is two small matrix products.
+
+The pHash is bit-compatible in layout with imagehash.phash (8x8 low frequencies of the
+DCT of a 32x32 greyscale image, each bit "above the median", first bit most significant),
+so a precomputed `thumbnail_phash` from imagehash compares with ours.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+HASH_SIZE = 8
+IMG_SIZE = 32
+_N = np.arange(IMG_SIZE)
+# DCT-II basis (unnormalised, as scipy.fftpack.dct): only the 8 lowest frequencies are kept.
+_DCT = np.cos(np.pi * np.arange(HASH_SIZE)[:, None] * (2 * _N[None, :] + 1) / (2 * IMG_SIZE))
+# A horizontal mirror negates the odd horizontal frequencies of the DCT.
+_MIRROR_SIGN = np.where(np.arange(HASH_SIZE) % 2 == 1, -1.0, 1.0)[None, :]
+_BIT_WEIGHTS = (1 << np.arange(63, -1, -1, dtype=np.uint64)).astype(np.uint64)
+
+
+class ImageProblem(Exception):
+    """The image cannot be hashed; the message says why (for the report)."""
+
+
+@dataclass(frozen=True)
+class ImageHashes:
+    phash: int  # uint64 as Python int
+    phash_mirror: int  # pHash of the horizontally mirrored image
+    centre: int  # pHash of the central 80 %: robust to a crop of the edges
+    centre_mirror: int
+
+
+def bits_to_int(bits: np.ndarray) -> int:
+    return int((bits.astype(np.uint64).ravel() * _BIT_WEIGHTS).sum())
+
+
+def _phash_pair(pixels: np.ndarray) -> tuple[int, int]:
+    dct = _DCT @ pixels @ _DCT.T
+    mirrored = dct * _MIRROR_SIGN
+    return bits_to_int(dct > np.median(dct)), bits_to_int(mirrored > np.median(mirrored))
+
+
+def decode_small(data: bytes) -> Image.Image:
+    """Bytes -> a small greyscale PIL image, refusing what is not a bounded JPEG/PNG/WebP."""
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ImageProblem(f"is {len(data)} bytes (limit {MAX_IMAGE_BYTES})")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            if img.format not in ALLOWED_FORMATS:
+                raise ImageProblem(f"is {img.format or 'an unknown format'}, not JPEG, PNG or WebP")
+            w, h = img.size
+            if w * h > MAX_IMAGE_PIXELS or w <= 0 or h <= 0:
+                raise ImageProblem(f"is {w}x{h} pixels (limit {MAX_IMAGE_PIXELS} pixels)")
+            if img.format == "JPEG":
+                img.draft("L", (IMG_SIZE * 2, IMG_SIZE * 2))
+            img = img.convert("L")
+            img.load()
+    except ImageProblem:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageProblem("is not a readable JPEG, PNG or WebP image") from None
+    except (OSError, ValueError, SyntaxError, EOFError) as e:
+        raise ImageProblem(f"is damaged or truncated ({str(e)[:120]})") from None
+    return img
+
+
+def hash_image_bytes(data: bytes) -> ImageHashes:
+    img = decode_small(data)
+    full = np.asarray(img.resize((IMG_SIZE, IMG_SIZE), Image.Resampling.LANCZOS), dtype=np.float64)
+    w, h = img.size
+    dx, dy = round(w * 0.1), round(h * 0.1)
+    centre_img = img.crop((dx, dy, w - dx, h - dy)) if w - 2 * dx >= 8 and h - 2 * dy >= 8 else img
+    centre = np.asarray(centre_img.resize((IMG_SIZE, IMG_SIZE), Image.Resampling.LANCZOS), dtype=np.float64)
+    p, pm = _phash_pair(full)
+    c, cm = _phash_pair(centre)
+    return ImageHashes(p, pm, c, cm)
+
+
+def content_key(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def parse_hex_hash(text: str) -> int | None:
+    """A precomputed 64-bit hash as 16 hex digits -> int; None if it is not one."""
+    t = str(text).strip().lower()
+    if t.startswith("0x"):
+        t = t[2:]
+    if len(t) != 16 or any(ch not in "0123456789abcdef" for ch in t):
+        return None
+    return int(t, 16)
