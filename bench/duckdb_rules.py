@@ -1,0 +1,98 @@
+"""The binding rules and LIVE001 as DuckDB SQL: what a data engineer would otherwise write.
+
+The baseline of bench/bench_scale.py: it reads the same CSV files and returns the number of
+findings per rule, so the benchmark can check both agree. It handles the event form with
+offset timestamps (what bench/generate.py writes), not every shape shoplint reads.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+SQL = """
+CREATE TEMP TABLE ev AS
+SELECT event_id, store_id, account_id, lower(trim(account_type)) AS t, lower(trim(action)) AS a,
+       epoch_ms(CAST(trim("at") AS TIMESTAMPTZ)) AS ms, row_number() OVER () AS rn
+FROM read_csv('{bindings}', all_varchar = true, header = true);
+
+CREATE TEMP TABLE ok AS
+SELECT * FROM (
+  SELECT *, lag(a) OVER (PARTITION BY store_id, account_id, t ORDER BY ms, rn) AS prev FROM ev
+) WHERE NOT ((a = 'bind' AND coalesce(prev, '') = 'bind') OR (a = 'unbind' AND coalesce(prev, 'unbind') = 'unbind'));
+
+CREATE TEMP TABLE b AS
+SELECT * FROM (
+  SELECT store_id, account_id, t, event_id AS bind_id, ms AS start, a,
+         lead(a) OVER w AS next_a, lead(ms) OVER w AS next_ms, lead(rn) OVER w AS next_rn,
+         lead(event_id) OVER w AS next_id
+  FROM ok WINDOW w AS (PARTITION BY store_id, account_id, t ORDER BY ms, rn)
+) WHERE a = 'bind';
+
+CREATE TEMP TABLE bindings AS
+SELECT store_id, account_id, t, bind_id, start,
+       CASE WHEN next_a = 'unbind' THEN next_ms END AS "end",
+       CASE WHEN next_a = 'unbind' THEN next_id END AS unbind_id,
+       CASE WHEN next_a = 'unbind' THEN next_rn END AS unbind_rn,
+       CASE WHEN next_a = 'unbind' THEN next_ms ELSE greatest(start, {as_of}) END AS until
+FROM b;
+"""
+
+RULES = {
+    "BIND001": """
+SELECT count(*) FROM bindings o JOIN bindings m
+  ON o.account_id = m.account_id AND o.t = 'official' AND m.t = 'marketing'
+ AND greatest(o.start, m.start) < least(o.until, m.until)""",
+    "BIND004": """SELECT count(*) FROM bindings WHERE "end" IS NOT NULL AND "end" - start < 48::BIGINT * 3600 * 1000""",
+    "BIND005": """
+SELECT count(*) FROM (
+  SELECT row_number() OVER (PARTITION BY store_id ORDER BY "end", unbind_rn) AS nth
+  FROM bindings WHERE t = 'official' AND "end" IS NOT NULL) WHERE nth > 3""",
+    "BIND006": """
+SELECT count(*) FROM (
+  SELECT count(*) OVER (PARTITION BY store_id ORDER BY "end"
+                        RANGE BETWEEN 180::BIGINT * 86400000 - 1 PRECEDING AND CURRENT ROW) AS n
+  FROM bindings WHERE t = 'marketing' AND "end" IS NOT NULL) WHERE n > 10""",
+    "BIND007": """
+SELECT count(*) FROM bindings b
+JOIN read_csv('{stores}', all_varchar = true) s ON s.store_id = b.store_id
+JOIN read_csv('{accounts}', all_varchar = true) a ON a.account_id = b.account_id
+WHERE b.t = 'official' AND nullif(trim(s.region), '') IS NOT NULL AND nullif(trim(a.region), '') IS NOT NULL
+  AND upper(trim(s.region)) <> upper(trim(a.region))""",
+    "LIVE001": """
+WITH lives AS (
+  SELECT live_id, account_id, epoch_ms(CAST(started_at AS TIMESTAMPTZ)) AS ls,
+         coalesce(epoch_ms(CAST(nullif(ended_at, '') AS TIMESTAMPTZ)),
+                  greatest(epoch_ms(CAST(started_at AS TIMESTAMPTZ)), {as_of})) AS le
+  FROM read_csv('{lives}', all_varchar = true)),
+roles AS (
+  SELECT l.*, b.store_id, b.t FROM lives l JOIN bindings b
+    ON l.account_id = b.account_id AND b.start <= l.ls AND l.ls < b.until)
+SELECT count(*) FROM roles o JOIN roles m
+  ON o.store_id = m.store_id AND o.t = 'official' AND m.t = 'marketing' AND o.live_id <> m.live_id
+ AND least(o.le, m.le) - greatest(o.ls, m.ls) >= 60000""",
+}
+
+# BIND002/3: maximal periods with more than `limit` bindings in force (a sweep in SQL).
+CROWDING = """
+WITH d AS (
+  SELECT store_id, start AS ts, 1 AS d FROM bindings WHERE t = '{t}' AND until > start
+  UNION ALL SELECT store_id, until, -1 FROM bindings WHERE t = '{t}' AND until > start),
+per_instant AS (SELECT store_id, ts, sum(d) AS d FROM d GROUP BY store_id, ts),
+counts AS (SELECT store_id, ts, sum(d) OVER (PARTITION BY store_id ORDER BY ts) AS c FROM per_instant),
+flags AS (SELECT *, c > {limit} AS over,
+                 lag(c > {limit}, 1, false) OVER (PARTITION BY store_id ORDER BY ts) AS was_over FROM counts)
+SELECT count(*) FROM flags WHERE over AND NOT was_over"""
+
+
+def run(folder: str, as_of_iso: str) -> dict[str, int]:
+    folder = Path(folder)
+    con = duckdb.connect()
+    as_of = con.execute(f"SELECT epoch_ms(TIMESTAMPTZ '{as_of_iso}')").fetchone()[0]
+    names = {"bindings": folder / "bindings.csv", "stores": folder / "stores.csv",
+             "accounts": folder / "accounts.csv", "lives": folder / "live_sessions.csv", "as_of": as_of}
+    con.execute(SQL.format(**names))
+    counts = {code: con.execute(sql.format(**names)).fetchone()[0] for code, sql in RULES.items()}
+    counts["BIND002"] = con.execute(CROWDING.format(t="official", limit=1)).fetchone()[0]
+    counts["BIND003"] = con.execute(CROWDING.format(t="marketing", limit=4)).fetchone()[0]
+    return {k: v for k, v in sorted(counts.items()) if v}
