@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from lint import __version__
 from lint.engine import run
-from lint.ingest import ExportError, ExportSource, load_export
+from lint.ingest import ExportError, ExportSource, MediaOptions, default_cache_dir, load_export
 from lint.ingest.timestamps import parse_instants, valid_zone
 from lint.model import NO_TIME, Problems
 from lint.policy import SEVERITIES, PolicyError, load_policy
@@ -86,7 +86,11 @@ def main():
 @click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True,
               help="Language of messages, fixes and labels.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: only on a terminal).")
-def check(export, fmt, output, as_of, zone, select, ignore, fail_on, strict, lang, color):
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+              help="Where image hashes are cached by file content (default: $XDG_CACHE_HOME/shoplint "
+                   "or ~/.cache/shoplint).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the image-hash cache.")
+def check(export, fmt, output, as_of, zone, select, ignore, fail_on, strict, lang, color, cache_dir, no_cache):
     """Lint the export folder (or .zip) EXPORT and report every violation."""
     policy = _policy()
     if not valid_zone(zone):
@@ -100,7 +104,11 @@ def check(export, fmt, output, as_of, zone, select, ignore, fail_on, strict, lan
     problems = Problems()
     try:
         with ExportSource.open(export) as source:
-            data = load_export(source, zone, problems)
+            media = None
+            if "DUP001" in codes:
+                media = MediaOptions(cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+                                     progress=sys.stderr.isatty())
+            data = load_export(source, zone, problems, media=media)
             export_name = source.name
     except ExportError as e:
         click.echo(f"shoplint: {e}", err=True)

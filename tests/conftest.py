@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lint.engine import run
-from lint.ingest import ExportSource, load_export
+from lint.ingest import ExportSource, MediaOptions, load_export
 from lint.ingest.timestamps import parse_instants
 from lint.model import Problems
 from lint.policy import load_policy
@@ -62,13 +62,14 @@ def make_export(folder: Path, tables: dict[str, list[dict]], fmt: str = "csv") -
 
 
 def lint(folder: Path, as_of: str = "2026-01-01T00:00:00+07:00", zone: str = "Asia/Jakarta",
-         select: list[str] | None = None, lang: str = "en", params: dict | None = None) -> dict:
+         select: list[str] | None = None, lang: str = "en", params: dict | None = None,
+         cache_dir: Path | None = None) -> dict:
     """Run shoplint in-process on `folder` and return the JSON report as a dict.
     Fails the test if the input is unusable (use run_cli to test exit 2)."""
     policy = load_policy()
     problems = Problems()
     with ExportSource.open(folder) as source:
-        export = load_export(source, zone, problems)
+        export = load_export(source, zone, problems, media=MediaOptions(cache_dir=cache_dir))
     assert not problems.has_fatal, [p.describe() for p in problems.items]
     ms, _ = parse_instants(__import__("pyarrow").array([as_of]), None, zone)
     result = run(export, policy, policy.select(select, None), int(ms[0]), zone, problems.sorted(), params=params)
@@ -95,3 +96,20 @@ def bind(event_id, store, account, type_, action, at):
 @pytest.fixture
 def export_dir(tmp_path):
     return tmp_path / "export"
+
+
+def photo(seed: int, size=(360, 640)):
+    """A photo-like test picture: smooth random shapes and texture at several scales, so
+    that different seeds look different to a perceptual hash, as different photos do."""
+    import numpy as np
+    from PIL import Image
+    rng = np.random.default_rng(seed)
+    w, h = size
+    img = np.zeros((h, w, 3))
+    for cells, weight in ((3, 1.0), (6, 0.6), (12, 0.35), (24, 0.2)):
+        coarse = rng.random((cells * 16 // 9 + 1, cells + 1, 3))
+        layer = np.asarray(Image.fromarray((coarse * 255).astype("uint8")).resize((w, h), Image.Resampling.BICUBIC),
+                           dtype=float) / 255
+        img += weight * layer
+    img = (img - img.min()) / (img.max() - img.min())
+    return Image.fromarray((img * 255).astype("uint8"))

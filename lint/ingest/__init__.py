@@ -1,19 +1,32 @@
 """Read and validate an export folder into the canonical tables (lint.model.Export)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 from lint.ingest.bindings import events_to_bindings, intervals_to_bindings
+from lint.ingest.media import HashCache, attach_hashes, default_cache_dir
 from lint.ingest.reader import UnreadableFile, read_table
 from lint.ingest.schema import (BINDING_EVENTS, BINDING_INTERVALS, SCHEMAS, resolve_columns,
                                 validate)
 from lint.ingest.source import ExportError, ExportSource
 from lint.model import Export, Problems
 
-__all__ = ["load_export", "ExportError", "ExportSource"]
+__all__ = ["load_export", "ExportError", "ExportSource", "MediaOptions", "default_cache_dir"]
 
 
-def load_export(source: ExportSource, default_zone: str, problems: Problems) -> Export:
+@dataclass(frozen=True)
+class MediaOptions:
+    """Hash the videos' pictures (thumbnails, key frames) for DUP001."""
+    cache_dir: Path | None = None  # None: no persistent cache
+    progress: bool = False
+
+
+def load_export(source: ExportSource, default_zone: str, problems: Problems,
+                media: MediaOptions | None = None) -> Export:
     """Read every table of `source`. Fatal problems (unusable file or table) are added to
-    `problems`; the caller stops when `problems.has_fatal`."""
+    `problems`; the caller stops when `problems.has_fatal`. With `media`, the pictures the
+    videos table names are hashed too (only files inside the export are read)."""
     files, duplicates = source.table_files()
     for message in duplicates:
         problems.fatal(message.split(":")[0], message.split(": ", 1)[1])
@@ -54,6 +67,13 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems) -> 
         export.lives = export.lives.rename(columns={"started_at": "start", "ended_at": "end"})
     if export.videos is not None:
         export.videos = export.videos.rename(columns={"posted_at": "posted"})
+        if media is not None:
+            cache = HashCache(media.cache_dir)
+            try:
+                export.videos = attach_hashes(export.videos, source, export.sources["videos"], problems, cache,
+                                              progress=media.progress)
+            finally:
+                cache.close()
     return export
 
 

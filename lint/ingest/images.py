@@ -77,7 +77,9 @@ def decode_small(data: bytes) -> Image.Image:
             img.load()
     except ImageProblem:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageProblem(f"has too many pixels (limit {MAX_IMAGE_PIXELS} pixels)") from None
+    except UnidentifiedImageError:
         raise ImageProblem("is not a readable JPEG, PNG or WebP image") from None
     except (OSError, ValueError, SyntaxError, EOFError) as e:
         raise ImageProblem(f"is damaged or truncated ({str(e)[:120]})") from None

@@ -130,63 +130,89 @@ def hash_files(paths: list[Path], cache: HashCache, jobs: int | None = None,
     return results
 
 
+_HEX = np.full(256, 255, dtype=np.uint8)
+for _i, _c in enumerate(b"0123456789abcdef"):
+    _HEX[_c] = _i
+for _i, _c in enumerate(b"ABCDEF"):
+    _HEX[_c] = 10 + _i
+
+
+def given_hashes(videos: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The precomputed `thumbnail_phash` column -> (uint64 values, valid mask), vectorised:
+    16 hex digits, optionally with 0x. Parsing only; no file is read."""
+    n = len(videos)
+    if "thumbnail_phash" not in videos.columns:
+        return np.zeros(n, np.uint64), np.zeros(n, bool)
+    text = videos["thumbnail_phash"].astype("string").str.strip().str.replace(r"^0[xX]", "", regex=True)
+    present = text.notna().to_numpy() & (text.str.len().fillna(0).to_numpy() == 16)
+    values = np.zeros(n, np.uint64)
+    ok = np.zeros(n, bool)
+    idx = np.flatnonzero(present)
+    if len(idx):
+        raw = np.frombuffer("".join(text.to_numpy(dtype=object)[idx]).encode("ascii", "replace"), dtype=np.uint8)
+        digits = _HEX[raw].reshape(len(idx), 16)
+        good = (digits < 16).all(axis=1)
+        weights = (np.uint64(16) ** np.arange(15, -1, -1, dtype=np.uint64)).astype(np.uint64)
+        values[idx] = (digits.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
+        ok[idx] = good
+    return values, ok
+
+
 def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, problems: Problems,
                   cache: HashCache, progress: bool = False) -> pd.DataFrame:
     """Add thumb_phash/thumb_mirror/thumb_centre/thumb_centre_mirror (nullable UInt64) and
-    frame_hashes (list of (phash, mirror) per frame, None for an unusable frame)."""
+    frame_hashes (list of (phash, mirror) per frame, None for an unusable frame).
+
+    A precomputed thumbnail_phash is used as given; the picture, when there is one, adds the
+    mirrored and centre forms."""
     n = len(videos)
     rows = videos["_row"].to_numpy()
-    resolved: dict[tuple[int, str], Path] = {}
 
     def resolve(i: int, column: str, relative: str) -> Path | None:
         try:
-            path = source.resolve(relative)
+            return source.resolve(relative)
         except RefusedPath as e:
             problems.add(display, rows[i], column, f"path {e}; the video is compared on its other signals",
                          value=relative, level="value")
             return None
-        resolved[(i, relative)] = path
-        return path
 
-    thumbs = videos["thumbnail"].to_numpy(dtype=object, na_value=None)
-    frames = videos["frames"].to_numpy(dtype=object)
-    thumb_path: list[Path | None] = [None] * n
-    frame_paths: list[list[Path | None]] = [[] for _ in range(n)]
-    for i in range(n):
-        if thumbs[i]:
-            thumb_path[i] = resolve(i, "thumbnail", thumbs[i])
-        for f in frames[i] or []:
-            frame_paths[i].append(resolve(i, "frames", f))
-    unique = sorted({p for p in thumb_path if p} | {p for fp in frame_paths for p in fp if p})
+    thumbs = (videos["thumbnail"].to_numpy(dtype=object, na_value=None) if "thumbnail" in videos.columns
+              else np.full(n, None, dtype=object))
+    frames = (videos["frames"].to_numpy(dtype=object) if "frames" in videos.columns
+              else np.full(n, None, dtype=object))
+    with_thumb = [i for i in range(n) if thumbs[i]]
+    with_frames = [i for i in range(n) if frames[i] is not None and len(frames[i])]
+    thumb_path = {i: resolve(i, "thumbnail", thumbs[i]) for i in with_thumb}
+    frame_paths = {i: [resolve(i, "frames", f) for f in frames[i]] for i in with_frames}
+    unique = sorted({p for p in thumb_path.values() if p} | {p for fp in frame_paths.values() for p in fp if p})
     hashed = hash_files(unique, cache, progress=progress)
 
+    given, given_ok = given_hashes(videos)
+    if "thumbnail_phash" in videos.columns:
+        text = videos["thumbnail_phash"].to_numpy(dtype=object, na_value=None)
+        for i in np.flatnonzero(~given_ok).tolist():
+            if text[i] is not None and str(text[i]).strip():
+                problems.add(display, rows[i], "thumbnail_phash", "is not a 64-bit hash of 16 hex digits; "
+                             "value ignored", value=text[i], level="value")
     cols = {name: np.zeros(n, dtype=np.uint64) for name in ("p", "pm", "c", "cm")}
-    has = np.zeros(n, dtype=bool)
-    has_mirror = np.zeros(n, dtype=bool)
-    given = videos["thumbnail_phash"].to_numpy(dtype=object, na_value=None)
-    for i in range(n):
-        p = thumb_path[i]
-        if p is not None:
-            r = hashed[p]
-            if isinstance(r, ImageHashes):
-                cols["p"][i], cols["pm"][i], cols["c"][i], cols["cm"][i] = (
-                    r.phash, r.phash_mirror, r.centre, r.centre_mirror)
-                has[i] = has_mirror[i] = True
-                continue
+    has_picture = np.zeros(n, dtype=bool)
+    for i, p in thumb_path.items():
+        if p is None:
+            continue
+        r = hashed[p]
+        if isinstance(r, ImageHashes):
+            cols["p"][i], cols["pm"][i], cols["c"][i], cols["cm"][i] = (
+                r.phash, r.phash_mirror, r.centre, r.centre_mirror)
+            has_picture[i] = True
+        else:
             problems.add(display, rows[i], "thumbnail", f"image {r}; the video is compared on its other signals",
                          value=thumbs[i], level="value")
-        if given[i]:
-            value = parse_hex_hash(given[i])
-            if value is None:
-                problems.add(display, rows[i], "thumbnail_phash", "is not a 64-bit hash of 16 hex digits; "
-                             "value ignored", value=given[i], level="value")
-            else:
-                cols["p"][i] = value
-                has[i] = True
-    frame_hashes = []
-    for i in range(n):
+    cols["p"] = np.where(given_ok, given, cols["p"])
+    has = has_picture | given_ok
+    frame_hashes: list = [[] for _ in range(n)]
+    for i, paths in frame_paths.items():
         hs = []
-        for rel, p in zip(frames[i] or [], frame_paths[i]):
+        for rel, p in zip(frames[i], paths):
             r = hashed.get(p) if p is not None else None
             if isinstance(r, ImageHashes):
                 hs.append((r.phash, r.phash_mirror))
@@ -194,12 +220,11 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
                 if isinstance(r, str):
                     problems.add(display, rows[i], "frames", f"image {r}; frame ignored", value=rel, level="value")
                 hs.append(None)
-        frame_hashes.append(hs)
+        frame_hashes[i] = hs
     out = videos.copy()
-    out["thumb_phash"] = pd.array(np.where(has, cols["p"], 0), dtype="UInt64")
-    out.loc[~has, "thumb_phash"] = pd.NA
-    for name, key in (("thumb_mirror", "pm"), ("thumb_centre", "c"), ("thumb_centre_mirror", "cm")):
+    for name, key, mask in (("thumb_phash", "p", has), ("thumb_mirror", "pm", has_picture),
+                            ("thumb_centre", "c", has_picture), ("thumb_centre_mirror", "cm", has_picture)):
         out[name] = pd.array(cols[key], dtype="UInt64")
-        out.loc[~has_mirror, name] = pd.NA
+        out.loc[~mask, name] = pd.NA
     out["frame_hashes"] = pd.Series(frame_hashes, dtype=object, index=out.index)
     return out

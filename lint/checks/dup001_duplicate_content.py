@@ -1,0 +1,300 @@
+"""DUP001 duplicate-content: the same video on a store's Official and Marketing accounts.
+
+Ingest has already turned pictures into hashes (lint.ingest.media): this check only compares
+numbers and text. Per store, Official videos are paired with Marketing videos through the
+hash index (lint.hashindex), which finds every pair within a distance without comparing all
+pairs; only those candidates are scored on every signal and judged by the decision rule
+documented in rules/DUP001.md, with its thresholds from the policy pack.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lint.checks import check
+from lint.findings import CheckResult, Finding
+from lint.hashindex import pairs_within, popcount
+from lint.intervals import group_codes
+from lint.text import normalise, text_similarity
+
+# The forms of a thumbnail compared, as (official column, marketing column, name).
+_THUMB_FORMS = (("thumb_phash", "thumb_phash", "direct"),
+                ("thumb_phash", "thumb_mirror", "mirror"),
+                ("thumb_centre", "thumb_centre", "centre"),
+                ("thumb_centre", "thumb_centre_mirror", "centre_mirror"))
+_FAR = 65  # a distance no pair of 64-bit hashes has: "not comparable"
+
+
+@check("DUP001")
+def duplicate_content(ctx, params) -> CheckResult:
+    videos = ctx.export.videos
+    if videos is None or videos.empty:
+        return CheckResult([])
+    videos = _with_hash_columns(videos.reset_index(drop=True))
+    items = videos[["video_id", "account_id", "posted"]].assign(_v=np.arange(len(videos)))
+    roles = ctx.roles_at(items, "posted")
+    if roles.empty:
+        return CheckResult([])
+    off = roles[roles["account_type"] == "official"]
+    mkt = roles[roles["account_type"] == "marketing"]
+    og, mg = group_codes(off["store_id"], mkt["store_id"])
+    ov, mv = off["_v"].to_numpy(np.int64), mkt["_v"].to_numpy(np.int64)
+    ostore = off["store_id"].to_numpy(dtype=object)
+
+    oi, mj = _candidates(videos, og, ov, mg, mv, params)
+    # A video never pairs with itself (an account Official and Marketing at once).
+    distinct = videos["video_id"].to_numpy(dtype=object)[ov[oi]] != videos["video_id"].to_numpy(dtype=object)[mv[mj]]
+    oi, mj = oi[distinct], mj[distinct]
+    if len(oi) == 0:
+        return CheckResult([])
+    vo, vm = ov[oi], mv[mj]
+    thumb_d, thumb_form = _thumbnail_distances(videos, vo, vm)
+    templates = _template_captions(videos, roles, params["template_min_videos"])
+
+    findings = []
+    cols = _Columns(videos)
+    for k in range(len(oi)):
+        a, b = int(vo[k]), int(vm[k])
+        store = ostore[oi[k]]
+        ev = _evidence(cols, a, b, int(thumb_d[k]), thumb_form[k], templates.get(store, frozenset()), params)
+        signal = _decide(ev, params)
+        if signal is None:
+            continue
+        ev["decided_by"] = signal
+        fo, fm = cols.row(a), cols.row(b)
+        start, end = sorted((fo["posted"], fm["posted"]))
+        findings.append(Finding(
+            rule="DUP001", store_id=store, accounts=list(dict.fromkeys([fo["account_id"], fm["account_id"]])),
+            subjects=[fo["video_id"], fm["video_id"]], start=int(start), end=int(end), evidence=ev,
+            fields={"store": store, "official_video": fo["video_id"], "marketing_video": fm["video_id"],
+                    "official_account": fo["account_id"], "marketing_account": fm["account_id"],
+                    "signal": f"dup_{signal}"},
+        ))
+    return CheckResult(findings)
+
+
+def _with_hash_columns(videos: pd.DataFrame) -> pd.DataFrame:
+    """Tables that never went through image hashing (no pictures in the export) still have
+    the hash columns: the precomputed thumbnail_phash, or nothing."""
+    if "thumb_phash" in videos.columns:
+        return videos
+    from lint.ingest.media import given_hashes  # pure parsing of the column, no file access
+    out = videos.copy()
+    p, ok = given_hashes(videos)
+    out["thumb_phash"] = pd.array(p, dtype="UInt64")
+    out.loc[~ok, "thumb_phash"] = pd.NA
+    for name in ("thumb_mirror", "thumb_centre", "thumb_centre_mirror"):
+        out[name] = pd.array([pd.NA] * len(out), dtype="UInt64")
+    out["frame_hashes"] = pd.Series([[] for _ in range(len(out))], dtype=object, index=out.index)
+    return out
+
+
+def _hash_array(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    present = series.notna().to_numpy()
+    return series.fillna(0).to_numpy(dtype=np.uint64), present
+
+
+def _candidates(videos, og, ov, mg, mv, params):
+    """(official row, marketing row) pairs close on some thumbnail form or some key frame."""
+    found_i, found_j = [], []
+    limit = int(params["support_max_distance"])
+    for col_o, col_m, _ in _THUMB_FORMS:
+        ho, po = _hash_array(videos[col_o])
+        hm, pm = _hash_array(videos[col_m])
+        a, b = np.flatnonzero(po[ov]), np.flatnonzero(pm[mv])
+        if len(a) and len(b):
+            i, j, _ = pairs_within(og[a], ho[ov[a]], mg[b], hm[mv[b]], limit)
+            found_i.append(a[i]), found_j.append(b[j])
+    fi, fj = _frame_candidates(videos, og, ov, mg, mv, int(params["frame_max_distance"]))
+    found_i.append(fi), found_j.append(fj)
+    ci, cj = _caption_candidates(videos, og, ov, mg, mv, params)
+    found_i.append(ci), found_j.append(cj)
+    i = np.concatenate(found_i) if found_i else np.empty(0, np.int64)
+    j = np.concatenate(found_j) if found_j else np.empty(0, np.int64)
+    if len(i) == 0:
+        return i, j
+    pair = np.unique(i.astype(np.int64) * (len(mv) + 1) + j)
+    return pair // (len(mv) + 1), pair % (len(mv) + 1)
+
+
+def _has_picture(videos) -> np.ndarray:
+    has = videos["thumb_phash"].notna().to_numpy().copy()
+    if "frame_hashes" in videos.columns:
+        has |= np.fromiter((any(h is not None for h in x or ()) for x in videos["frame_hashes"].to_numpy(dtype=object)),
+                           dtype=bool, count=len(videos))
+    return has
+
+
+def _caption_candidates(videos, og, ov, mg, mv, params):
+    """Pairs where a side has no usable picture: only caption, music and duration can judge
+    them, so they are paired on (store, music) with durations within the limit."""
+    empty = (np.empty(0, np.int64), np.empty(0, np.int64))
+    if "music_id" not in videos.columns or "caption" not in videos.columns:
+        return empty
+    music_codes, _ = pd.factorize(videos["music_id"])
+    has_pic = _has_picture(videos)
+    a = pd.DataFrame({"i": np.arange(len(ov)), "g": og, "m": music_codes[ov], "pic": has_pic[ov]})
+    b = pd.DataFrame({"j": np.arange(len(mv)), "g": mg, "m": music_codes[mv], "pic": has_pic[mv]})
+    a, b = a[a["m"] >= 0], b[b["m"] >= 0]
+    pairs = a.merge(b, on=["g", "m"])
+    pairs = pairs[~(pairs["pic_x"] & pairs["pic_y"])]
+    if pairs.empty:
+        return empty
+    dur = pd.to_numeric(videos["duration_s"], errors="coerce").to_numpy(dtype=float, na_value=np.nan) \
+        if "duration_s" in videos.columns else np.full(len(videos), np.nan)
+    i, j = pairs["i"].to_numpy(np.int64), pairs["j"].to_numpy(np.int64)
+    close = np.abs(dur[ov[i]] - dur[mv[j]]) <= params["duration_max_diff_s"]
+    return i[close], j[close]
+
+
+def _explode_frames(frame_hashes: np.ndarray, rows: np.ndarray):
+    """-> (role row, frame position, phash, mirror) of every usable key frame."""
+    r, pos, p, m = [], [], [], []
+    for k, v in enumerate(rows.tolist()):
+        for n, h in enumerate(frame_hashes[v] or ()):
+            if h is not None:
+                r.append(k), pos.append(n), p.append(h[0]), m.append(h[1])
+    return (np.asarray(r, np.int64), np.asarray(pos, np.int64),
+            np.asarray(p, np.uint64), np.asarray(m, np.uint64))
+
+
+def _frame_candidates(videos, og, ov, mg, mv, limit):
+    if "frame_hashes" not in videos.columns:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    fh = videos["frame_hashes"].to_numpy(dtype=object)
+    has = np.fromiter((bool(x) for x in fh), dtype=bool, count=len(fh))
+    a, b = np.flatnonzero(has[ov]), np.flatnonzero(has[mv])
+    if not len(a) or not len(b):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    ra, _, pa, _ = _explode_frames(fh, ov[a])
+    rb, _, pb, mb = _explode_frames(fh, mv[b])
+    out_i, out_j = [], []
+    for hb in (pb, mb):
+        i, j, _ = pairs_within(og[a[ra]], pa, mg[b[rb]], hb, limit)
+        out_i.append(a[ra[i]]), out_j.append(b[rb[j]])
+    return np.concatenate(out_i), np.concatenate(out_j)
+
+
+def _thumbnail_distances(videos, vo, vm):
+    """Best distance over the thumbnail forms for each pair, and which form gave it."""
+    best = np.full(len(vo), _FAR, dtype=np.int64)
+    form = np.full(len(vo), "", dtype=object)
+    for col_o, col_m, name in _THUMB_FORMS:
+        ho, po = _hash_array(videos[col_o])
+        hm, pm = _hash_array(videos[col_m])
+        d = np.where(po[vo] & pm[vm], popcount(ho[vo] ^ hm[vm]), _FAR)
+        better = d < best
+        best = np.where(better, d, best)
+        form[better] = name
+    return best, form
+
+
+def _template_captions(videos, roles, min_videos: int) -> dict[str, frozenset]:
+    """Per store, the normalised captions posted on at least `min_videos` distinct videos:
+    templates ("PROMO 12.12 diskon 50%!") say nothing about the content."""
+    if "caption" not in videos.columns:
+        return {}
+    caption = videos["caption"].fillna("").to_numpy(dtype=object)
+    keyed = pd.DataFrame({"store": roles["store_id"].to_numpy(dtype=object),
+                          "video": roles["video_id"].to_numpy(dtype=object),
+                          "text": [normalise(caption[v]) for v in roles["_v"].tolist()]})
+    keyed = keyed[keyed["text"] != ""].drop_duplicates(["store", "video"])
+    counts = keyed.groupby(["store", "text"], sort=False).size()
+    counts = counts[counts >= min_videos]
+    out: dict[str, set] = {}
+    for store, text in counts.index:
+        out.setdefault(store, set()).add(text)
+    return {s: frozenset(t) for s, t in out.items()}
+
+
+class _Columns:
+    """Row access by position through plain Python lists (fast for a few thousand pairs)."""
+
+    def __init__(self, videos: pd.DataFrame):
+        self.n = len(videos)
+        self.cols = {}
+        for name in ("video_id", "account_id", "posted", "caption", "duration_s", "music_id",
+                     "product_ids", "frame_hashes", "thumbnail"):
+            if name in videos.columns:
+                s = videos[name]
+                self.cols[name] = (s.to_numpy(dtype=object, na_value=None) if name != "frame_hashes"
+                                   else s.to_numpy(dtype=object))
+            else:
+                self.cols[name] = np.full(self.n, None, dtype=object)
+
+    def get(self, name, i):
+        return self.cols[name][i]
+
+    def row(self, i):
+        return {k: v[i] for k, v in self.cols.items()}
+
+
+def _frames_in_order(fa, fb, limit: int) -> tuple[int, int]:
+    """Longest run of key frames matching in time order (either orientation) -> (matched,
+    frames compared = the shorter sequence's usable frames)."""
+    a = [h for h in (fa or ()) if h is not None]
+    b = [h for h in (fb or ()) if h is not None]
+    if not a or not b:
+        return 0, 0
+    best = 0
+    for side in (0, 1):  # 0: as is, 1: the Marketing video mirrored
+        ha = np.asarray([h[0] for h in a], dtype=np.uint64)
+        hb = np.asarray([h[side] for h in b], dtype=np.uint64)
+        match = popcount(ha[:, None] ^ hb[None, :]) <= limit
+        # longest common subsequence over the match matrix
+        lcs = np.zeros((len(a) + 1, len(b) + 1), dtype=np.int64)
+        for x in range(len(a)):
+            for y in range(len(b)):
+                lcs[x + 1, y + 1] = lcs[x, y] + 1 if match[x, y] else max(lcs[x, y + 1], lcs[x + 1, y])
+        best = max(best, int(lcs[-1, -1]))
+    return best, min(len(a), len(b))
+
+
+def _evidence(cols: _Columns, a: int, b: int, thumb_d: int, thumb_form: str, templates, params) -> dict:
+    ev: dict = {}
+    if thumb_d < _FAR:
+        ev["thumbnail_distance"] = thumb_d
+        ev["thumbnail_match"] = thumb_form
+    matched, compared = _frames_in_order(cols.get("frame_hashes", a), cols.get("frame_hashes", b),
+                                         int(params["frame_max_distance"]))
+    if compared:
+        ev["frames_matched"] = matched
+        ev["frames_compared"] = compared
+    ca, cb = cols.get("caption", a), cols.get("caption", b)
+    if ca and cb:
+        ev["caption_similarity"] = round(text_similarity(ca, cb), 1)
+        ev["caption_template"] = normalise(ca) in templates or normalise(cb) in templates
+    da, db = cols.get("duration_s", a), cols.get("duration_s", b)
+    if da is not None and db is not None and not (pd.isna(da) or pd.isna(db)):
+        ev["duration_diff_s"] = round(abs(float(da) - float(db)), 3)
+    ma, mb = cols.get("music_id", a), cols.get("music_id", b)
+    if ma and mb:
+        ev["same_music"] = ma == mb
+    pa, pb = cols.get("product_ids", a), cols.get("product_ids", b)
+    if pa is not None and pb is not None and len(pa) and len(pb):
+        ev["shared_products"] = sorted(set(pa) & set(pb))
+    ta, tb = cols.get("thumbnail", a), cols.get("thumbnail", b)
+    if ta and tb:
+        ev["thumbnails"] = [ta, tb]
+    return ev
+
+
+def _decide(ev: dict, params) -> str | None:
+    """The decision rule of rules/DUP001.md: which signal makes the pair a duplicate, or None."""
+    d = ev.get("thumbnail_distance")
+    if d is not None and d <= params["image_max_distance"]:
+        return "thumbnail"
+    matched, compared = ev.get("frames_matched", 0), ev.get("frames_compared", 0)
+    if compared and matched >= min(params["frame_min_matches"], compared) \
+            and matched >= params["frame_min_ratio"] * compared:
+        return "frames"
+    caption_counts = not ev.get("caption_template", False)
+    caption = ev.get("caption_similarity", 0.0) if caption_counts else 0.0
+    same_length = ev.get("duration_diff_s", float("inf")) <= params["duration_max_diff_s"]
+    if d is not None and d <= params["support_max_distance"]:
+        if caption >= params["caption_support_min"] or matched >= 1 or (same_length and ev.get("same_music")):
+            return "thumbnail_support"
+    if d is None and not compared:
+        if caption >= params["caption_alone_min"] and same_length and ev.get("same_music"):
+            return "caption"
+    return None
