@@ -52,6 +52,12 @@ class _Guarded(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort,
                 SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            # the reader went away (`shoplint rules | head`): not an error of ours
+            try:
+                sys.stdout = open(os.devnull, "w")
+            finally:
+                sys.exit(EXIT_OK)
         except MemoryError:
             click.echo("shoplint: out of memory while reading the export", err=True)
             sys.exit(EXIT_UNUSABLE)
@@ -172,8 +178,11 @@ def write_atomic(path: Path, data: bytes):
 def rules_cmd(lang):
     """List the rules of the policy pack."""
     policy = _policy()
-    rows = [(r.code, r.name, r.severity, ", ".join(f"{k}={v}" for k, v in r.defaults().items()), r.fix[lang])
-            for r in policy.rules.values()]
+    def params(r):
+        text = ", ".join(f"{k}={v}" for k, v in r.defaults().items())
+        # a long list would push the fix off the screen: `shoplint explain CODE` has them all
+        return text if len(text) <= 40 else f"{len(r.parameters)} (see explain {r.code})"
+    rows = [(r.code, r.name, r.severity, params(r), r.fix[lang]) for r in policy.rules.values()]
     widths = [max(len(str(x[i])) for x in rows + [("code", "name", "severity", "parameters", "")])
               for i in range(4)]
     header = ("code", "name", "severity", "parameters")
@@ -191,10 +200,10 @@ def explain(code):
     if not matches:
         raise UsageProblem(f"unknown rule {code!r}; see `shoplint rules`")
     r = matches[0]
-    click.echo(f"# {r.code} {r.name}\n")
-    click.echo(f"Severity: {r.severity}. Tables: {', '.join(r.tables)}.")
+    title, _, body = r.doc.strip().partition("\n")
+    click.echo(title if title.startswith("#") else f"# {r.code} {r.name}")
+    click.echo(f"\nSeverity: {r.severity}. Tables: {', '.join(r.tables)}.")
     if r.parameters:
         click.echo("Parameters: " + "; ".join(f"{p.name} = {p.default} ({p.description})"
                                             for p in r.parameters.values()) + ".")
-    click.echo("")
-    click.echo(r.doc.rstrip())
+    click.echo("\n" + (body.strip() if title.startswith("#") else r.doc.strip()))

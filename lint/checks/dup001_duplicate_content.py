@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from lint.checks import check
 from lint.findings import CheckResult, Finding
 from lint.hashindex import pairs_within, popcount
 from lint.intervals import group_codes
-from lint.text import normalise, text_similarity
+from lint.text import normalise_many, similarity
 
 # The forms of a thumbnail compared, as (official column, marketing column, name).
 _THUMB_FORMS = (("thumb_phash", "thumb_phash", "direct"),
@@ -49,10 +50,13 @@ def duplicate_content(ctx, params) -> CheckResult:
         return CheckResult([])
     vo, vm = ov[oi], mv[mj]
     thumb_d, thumb_form = _thumbnail_distances(videos, vo, vm)
-    templates = _template_captions(videos, roles, params["template_min_videos"])
+    captions = (normalise_many(pa.array(videos["caption"], type=pa.string())).to_numpy(zero_copy_only=False)
+                if "caption" in videos.columns else np.full(len(videos), None, dtype=object))
+    templates = _template_captions(captions, roles, params["template_min_videos"])
 
     findings = []
     cols = _Columns(videos)
+    cols.cols["caption_normalised"] = captions
     for k in range(len(oi)):
         a, b = int(vo[k]), int(vm[k])
         store = ostore[oi[k]]
@@ -189,16 +193,13 @@ def _thumbnail_distances(videos, vo, vm):
     return best, form
 
 
-def _template_captions(videos, roles, min_videos: int) -> dict[str, frozenset]:
+def _template_captions(captions: np.ndarray, roles, min_videos: int) -> dict[str, frozenset]:
     """Per store, the normalised captions posted on at least `min_videos` distinct videos:
     templates ("PROMO 12.12 diskon 50%!") say nothing about the content."""
-    if "caption" not in videos.columns:
-        return {}
-    caption = videos["caption"].fillna("").to_numpy(dtype=object)
     keyed = pd.DataFrame({"store": roles["store_id"].to_numpy(dtype=object),
                           "video": roles["video_id"].to_numpy(dtype=object),
-                          "text": [normalise(caption[v]) for v in roles["_v"].tolist()]})
-    keyed = keyed[keyed["text"] != ""].drop_duplicates(["store", "video"])
+                          "text": captions[roles["_v"].to_numpy(np.int64)]})
+    keyed = keyed[keyed["text"].notna() & (keyed["text"] != "")].drop_duplicates(["store", "video"])
     counts = keyed.groupby(["store", "text"], sort=False).size()
     counts = counts[counts >= min_videos]
     out: dict[str, set] = {}
@@ -260,10 +261,10 @@ def _evidence(cols: _Columns, a: int, b: int, thumb_d: int, thumb_form: str, tem
     if compared:
         ev["frames_matched"] = matched
         ev["frames_compared"] = compared
-    ca, cb = cols.get("caption", a), cols.get("caption", b)
+    ca, cb = cols.get("caption_normalised", a), cols.get("caption_normalised", b)
     if ca and cb:
-        ev["caption_similarity"] = round(text_similarity(ca, cb), 1)
-        ev["caption_template"] = normalise(ca) in templates or normalise(cb) in templates
+        ev["caption_similarity"] = round(similarity(ca, cb), 1)
+        ev["caption_template"] = ca in templates or cb in templates
     da, db = cols.get("duration_s", a), cols.get("duration_s", b)
     if da is not None and db is not None and not (pd.isna(da) or pd.isna(db)):
         ev["duration_diff_s"] = round(abs(float(da) - float(db)), 3)
