@@ -105,11 +105,6 @@ def test_rebinding_after_an_unbind_is_not_an_error(export_dir):
     assert [f["subjects"] for f in findings(report, "BIND004")] == [["E4"]]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lint/ingest/bindings.py events_to_bindings breaks ties at the same instant by file order, "
-    "so a re-bind listed before the unbind it follows is rejected as 'bind while open', although "
-    "the binding being closed is in force only on [bind, unbind) and the interval form accepts "
-    "the same touching bindings"))
 def test_rebind_at_the_unbind_instant_does_not_depend_on_file_order(export_dir):
     # Same events as above, but the export lists the re-bind (E3) before the unbind (E2) of the
     # same instant. At 03-05 10:00 the first binding is no longer in force ([bind, unbind)), so
@@ -123,6 +118,17 @@ def test_rebind_at_the_unbind_instant_does_not_depend_on_file_order(export_dir):
     report = lint(export_dir, as_of=AS_OF)
     assert report["input_errors"] == []
     assert [f["subjects"] for f in findings(report, "BIND004")] == [["E4"]]
+
+
+def test_bound_and_unbound_at_one_instant_is_a_zero_length_binding_in_either_file_order(export_dir):
+    make_export(export_dir, {"bindings": [
+        bind("E2", "S1", "A1", "marketing", "unbind", "2025-03-05T10:00:00+07:00"),
+        bind("E1", "S1", "A1", "marketing", "bind", "2025-03-05T10:00:00+07:00"),
+    ]})
+    report = lint(export_dir, as_of=AS_OF)
+    assert report["input_errors"] == []
+    [f] = findings(report, "BIND004")
+    assert f["subjects"] == ["E2"] and f["window"]["start"] == f["window"]["end"]
 
 
 def test_interval_form_rebinding_at_the_unbind_instant_is_not_an_error(export_dir):

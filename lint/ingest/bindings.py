@@ -1,7 +1,9 @@
 """Binding events or intervals -> one row per binding, vectorised.
 
-Events are read per (store, account, type) in time order (ties: file order): `bind` opens a
-binding, the next `unbind` closes it. An `unbind` with nothing open, or a `bind` while one
+Events are read per (store, account, type) in time order: `bind` opens a binding, the next
+`unbind` closes it. Events at the same instant are taken in the order that is valid from the
+state before them (an account re-bound at the instant it was unbound: unbind, then bind;
+bound and unbound at one instant: bind, then unbind), otherwise in file order. An `unbind` with nothing open, or a `bind` while one
 is open, is an input error for that row and is ignored (the first binding keeps its start).
 """
 from __future__ import annotations
@@ -26,9 +28,10 @@ def events_to_bindings(events: pd.DataFrame, display: str, problems: Problems) -
     key = _key_codes(events)
     at = events["at"].to_numpy()
     row = events["_row"].to_numpy()
-    order = np.lexsort((row, at, key))
+    is_bind_all = events["action"].to_numpy(dtype=object) == "bind"
+    order = _tie_aware_order(np.lexsort((row, at, key)), key, at, is_bind_all)
     key, at, row = key[order], at[order], row[order]
-    is_bind = (events["action"].to_numpy(dtype=object)[order] == "bind")
+    is_bind = is_bind_all[order]
     event_id = events["event_id"].to_numpy(dtype=object)[order]
 
     # Whatever happened before, after a bind the binding is open and after an unbind it is
@@ -72,6 +75,31 @@ def events_to_bindings(events: pd.DataFrame, display: str, problems: Problems) -
         "unbind_row": np.where(has_unbind, row[u], -1),
     })
     return _typed(out)
+
+
+def _tie_aware_order(order: np.ndarray, key, at, is_bind) -> np.ndarray:
+    """Reorder each run of events of one group at one instant that mixes binds and unbinds
+    so that they alternate validly from the state before the run (rare: a Python loop over
+    such runs only)."""
+    k, t, b = key[order], at[order], is_bind[order]
+    same_as_prev = np.zeros(len(order), dtype=bool)
+    same_as_prev[1:] = (k[1:] == k[:-1]) & (t[1:] == t[:-1])
+    run_start = np.flatnonzero(~same_as_prev)
+    run_end = np.append(run_start[1:], len(order))
+    mixed = [(s, e) for s, e in zip(run_start.tolist(), run_end.tolist())
+             if e - s > 1 and b[s:e].any() and not b[s:e].all()]
+    if not mixed:
+        return order
+    order = order.copy()
+    for s, e in mixed:
+        # the state before the run: the last action before it in the same group (already fixed)
+        open_before = s > 0 and k[s - 1] == k[s] and bool(is_bind[order[s - 1]])
+        members = order[s:e]
+        binds, unbinds = members[is_bind[members]], members[~is_bind[members]]
+        first, second = (unbinds, binds) if open_before else (binds, unbinds)
+        position = np.concatenate([2 * np.arange(len(first)), 2 * np.arange(len(second)) + 1])
+        order[s:e] = np.concatenate([first, second])[np.argsort(position, kind="stable")]
+    return order
 
 
 def intervals_to_bindings(intervals: pd.DataFrame, display: str, problems: Problems) -> pd.DataFrame:
