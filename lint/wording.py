@@ -48,6 +48,8 @@ def message(result, f: Finding, lang: str) -> str:
     for key in ("overlap", "held"):
         if f"{key}_s" in f.fields:
             values[key] = _duration(f.fields[f"{key}_s"], lang)
+    if "signal" in f.fields:
+        values["signal_label"] = result.policy.label(f.fields["signal"], lang)
     if "account_type" in f.fields:
         values["account_type_label"] = result.policy.label(f.fields["account_type"], lang)
     values = {k: _number(v, lang) for k, v in values.items()}
