@@ -18,11 +18,19 @@ from lint.hashindex import pairs_within, popcount
 from lint.intervals import group_codes
 from lint.text import normalise_many, similarity
 
-# The forms of a thumbnail compared, as (official column, marketing column, name).
-_THUMB_FORMS = (("thumb_phash", "thumb_phash", "direct"),
-                ("thumb_phash", "thumb_mirror", "mirror"),
-                ("thumb_centre", "thumb_centre", "centre"),
-                ("thumb_centre", "thumb_centre_mirror", "centre_mirror"))
+_WINDOWS = tuple(f"thumb_win{k}" for k in range(9))
+# The forms of a thumbnail compared: (Official columns, Marketing columns, name). A pair's
+# distance in a form is the smallest over every (Official column, Marketing column).
+#   direct, mirror   the whole picture, as is or mirrored
+#   inner            the inner band, which banners, logos and frames leave untouched
+#   crop             a 90 % window of one picture against the whole other one (a crop of
+#                    up to ~10 %, on either side, mirrored or not)
+_THUMB_FORMS = ((("thumb_phash",), ("thumb_phash",), "direct"),
+                (("thumb_phash",), ("thumb_mirror",), "mirror"),
+                (("thumb_inner",), ("thumb_inner", "thumb_inner_mirror"), "inner"),
+                (_WINDOWS, ("thumb_phash", "thumb_mirror"), "crop"),
+                (("thumb_phash", "thumb_mirror"), _WINDOWS, "crop"))
+_FORM_ORDER = ("direct", "mirror", "inner", "crop")  # ties go to the simplest explanation
 _FAR = 65  # a distance no pair of 64-bit hashes has: "not comparable"
 
 
@@ -49,7 +57,7 @@ def duplicate_content(ctx, params) -> CheckResult:
     if len(oi) == 0:
         return CheckResult([])
     vo, vm = ov[oi], mv[mj]
-    thumb_d, thumb_form = _thumbnail_distances(videos, vo, vm)
+    thumb_d = _thumbnail_distances(videos, vo, vm)
     captions = (normalise_many(pa.array(videos["caption"], type=pa.string())).to_numpy(zero_copy_only=False)
                 if "caption" in videos.columns else np.full(len(videos), None, dtype=object))
     templates = _template_captions(captions, roles, params["template_min_videos"])
@@ -60,7 +68,8 @@ def duplicate_content(ctx, params) -> CheckResult:
     for k in range(len(oi)):
         a, b = int(vo[k]), int(vm[k])
         store = ostore[oi[k]]
-        ev = _evidence(cols, a, b, int(thumb_d[k]), thumb_form[k], templates.get(store, frozenset()), params)
+        ev = _evidence(cols, a, b, {name: int(d[k]) for name, d in thumb_d.items()},
+                       templates.get(store, frozenset()), params)
         signal = _decide(ev, params)
         if signal is None:
             continue
@@ -85,10 +94,9 @@ def _with_hash_columns(videos: pd.DataFrame) -> pd.DataFrame:
     from lint.ingest.media import given_hashes  # pure parsing of the column, no file access
     out = videos.copy()
     p, ok = given_hashes(videos)
-    out["thumb_phash"] = pd.array(p, dtype="UInt64")
-    out.loc[~ok, "thumb_phash"] = pd.NA
-    for name in ("thumb_mirror", "thumb_centre", "thumb_centre_mirror"):
-        out[name] = pd.array([pd.NA] * len(out), dtype="UInt64")
+    out["thumb_phash"] = pd.arrays.IntegerArray(p, ~ok)
+    for name in ("thumb_mirror", "thumb_inner", "thumb_inner_mirror", *_WINDOWS):
+        out[name] = pd.arrays.IntegerArray(np.zeros(len(out), np.uint64), np.ones(len(out), bool))
     out["frame_hashes"] = pd.Series([[] for _ in range(len(out))], dtype=object, index=out.index)
     return out
 
@@ -98,16 +106,29 @@ def _hash_array(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return series.fillna(0).to_numpy(dtype=np.uint64), present
 
 
+def _stacked(videos, columns, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For role rows `rows`: (position in rows, hash) of every present hash in `columns`."""
+    pos, values = [], []
+    for col in columns:
+        if col not in videos.columns:
+            continue
+        h, present = _hash_array(videos[col])
+        keep = np.flatnonzero(present[rows])
+        pos.append(keep), values.append(h[rows[keep]])
+    if not pos:
+        return np.empty(0, np.int64), np.empty(0, np.uint64)
+    return np.concatenate(pos), np.concatenate(values)
+
+
 def _candidates(videos, og, ov, mg, mv, params):
     """(official row, marketing row) pairs close on some thumbnail form or some key frame."""
     found_i, found_j = [], []
     limit = int(params["support_max_distance"])
-    for col_o, col_m, _ in _THUMB_FORMS:
-        ho, po = _hash_array(videos[col_o])
-        hm, pm = _hash_array(videos[col_m])
-        a, b = np.flatnonzero(po[ov]), np.flatnonzero(pm[mv])
+    for cols_o, cols_m, _ in _THUMB_FORMS:
+        a, ha = _stacked(videos, cols_o, ov)
+        b, hb = _stacked(videos, cols_m, mv)
         if len(a) and len(b):
-            i, j, _ = pairs_within(og[a], ho[ov[a]], mg[b], hm[mv[b]], limit)
+            i, j, _ = pairs_within(og[a], ha, mg[b], hb, limit)
             found_i.append(a[i]), found_j.append(b[j])
     fi, fj = _frame_candidates(videos, og, ov, mg, mv, int(params["frame_max_distance"]))
     found_i.append(fi), found_j.append(fj)
@@ -179,18 +200,22 @@ def _frame_candidates(videos, og, ov, mg, mv, limit):
     return np.concatenate(out_i), np.concatenate(out_j)
 
 
-def _thumbnail_distances(videos, vo, vm):
-    """Best distance over the thumbnail forms for each pair, and which form gave it."""
-    best = np.full(len(vo), _FAR, dtype=np.int64)
-    form = np.full(len(vo), "", dtype=object)
-    for col_o, col_m, name in _THUMB_FORMS:
-        ho, po = _hash_array(videos[col_o])
-        hm, pm = _hash_array(videos[col_m])
-        d = np.where(po[vo] & pm[vm], popcount(ho[vo] ^ hm[vm]), _FAR)
-        better = d < best
-        best = np.where(better, d, best)
-        form[better] = name
-    return best, form
+def _thumbnail_distances(videos, vo, vm) -> dict[str, np.ndarray]:
+    """Per thumbnail form, each pair's best distance (_FAR where a side lacks that form)."""
+    out = {}
+    for cols_o, cols_m, name in _THUMB_FORMS:
+        best = out.get(name, np.full(len(vo), _FAR, dtype=np.int64))
+        for col_o in cols_o:
+            if col_o not in videos.columns:
+                continue
+            ho, po = _hash_array(videos[col_o])
+            for col_m in cols_m:
+                if col_m not in videos.columns:
+                    continue
+                hm, pm = _hash_array(videos[col_m])
+                best = np.minimum(best, np.where(po[vo] & pm[vm], popcount(ho[vo] ^ hm[vm]), _FAR))
+        out[name] = best
+    return out
 
 
 def _template_captions(captions: np.ndarray, roles, min_videos: int) -> dict[str, frozenset]:
@@ -251,11 +276,14 @@ def _frames_in_order(fa, fb, limit: int) -> tuple[int, int]:
     return best, min(len(a), len(b))
 
 
-def _evidence(cols: _Columns, a: int, b: int, thumb_d: int, thumb_form: str, templates, params) -> dict:
+def _evidence(cols: _Columns, a: int, b: int, thumb_d: dict[str, int], templates, params) -> dict:
     ev: dict = {}
-    if thumb_d < _FAR:
-        ev["thumbnail_distance"] = thumb_d
-        ev["thumbnail_match"] = thumb_form
+    forms = {name: d for name, d in thumb_d.items() if d < _FAR}
+    if forms:
+        best = min(forms, key=lambda name: (forms[name], _FORM_ORDER.index(name)))
+        ev["thumbnail_distance"] = forms[best]
+        ev["thumbnail_match"] = best
+        ev["thumbnail_distances"] = forms
     matched, compared = _frames_in_order(cols.get("frame_hashes", a), cols.get("frame_hashes", b),
                                          int(params["frame_max_distance"]))
     if compared:
@@ -283,7 +311,10 @@ def _evidence(cols: _Columns, a: int, b: int, thumb_d: int, thumb_form: str, tem
 def _decide(ev: dict, params) -> str | None:
     """The decision rule of rules/DUP001.md: which signal makes the pair a duplicate, or None."""
     d = ev.get("thumbnail_distance")
-    if d is not None and d <= params["image_max_distance"]:
+    forms = ev.get("thumbnail_distances", {})
+    whole = min(forms.get("direct", _FAR), forms.get("mirror", _FAR))
+    part = min(forms.get("inner", _FAR), forms.get("crop", _FAR))
+    if whole <= params["image_max_distance"] or part <= params["part_max_distance"]:
         return "thumbnail"
     matched, compared = ev.get("frames_matched", 0), ev.get("frames_compared", 0)
     if compared and matched >= min(params["frame_min_matches"], compared) \

@@ -40,12 +40,26 @@ class ImageProblem(Exception):
     """The image cannot be hashed; the message says why (for the report)."""
 
 
+# The inner part (the central 60 % of width and height): what a banner across the top or
+# bottom, a logo near a corner or a frame around the picture leaves untouched.
+INNER_BOX = (0.2, 0.2, 0.8, 0.8)
+# An inner part with less detail than this (standard deviation of its grey levels, 0-255) has no
+# reliable hash: two flat skies would match. Such a part is left out (None).
+MIN_INNER_DETAIL = 8.0
+# Windows of 90 % of the width and height on a 3 x 3 grid (offsets 0, 5, 10 %): one of them
+# is the picture a re-upload cropped by up to ~10 % shows, wherever the crop was taken.
+WINDOW_FRACTION = 0.9
+WINDOW_OFFSETS = (0.0, 0.5, 1.0)
+N_WINDOWS = len(WINDOW_OFFSETS) ** 2
+
+
 @dataclass(frozen=True)
 class ImageHashes:
     phash: int  # uint64 as Python int
     phash_mirror: int  # pHash of the horizontally mirrored image
-    centre: int  # pHash of the central 80 %: robust to a crop of the edges
-    centre_mirror: int
+    inner: int | None  # pHash of the inner part (INNER_BOX); None when it is nearly flat
+    inner_mirror: int | None
+    windows: tuple[int, ...] = ()  # pHash of each 90 % window, row by row
 
 
 def bits_to_int(bits: np.ndarray) -> int:
@@ -58,8 +72,9 @@ def _phash_pair(pixels: np.ndarray) -> tuple[int, int]:
     return bits_to_int(dct > np.median(dct)), bits_to_int(mirrored > np.median(mirrored))
 
 
-def decode_small(data: bytes) -> Image.Image:
-    """Bytes -> a small greyscale PIL image, refusing what is not a bounded JPEG/PNG/WebP."""
+def decode_small(data: bytes, mode: str = "L", size: tuple[int, int] = (IMG_SIZE * 2, IMG_SIZE * 2)) -> Image.Image:
+    """Bytes -> a small PIL image (JPEG decoded at reduced scale, at least `size`),
+    refusing what is not a bounded JPEG/PNG/WebP."""
     if len(data) > MAX_IMAGE_BYTES:
         raise ImageProblem(f"is {len(data)} bytes (limit {MAX_IMAGE_BYTES})")
     try:
@@ -72,8 +87,8 @@ def decode_small(data: bytes) -> Image.Image:
             if w * h > MAX_IMAGE_PIXELS or w <= 0 or h <= 0:
                 raise ImageProblem(f"is {w}x{h} pixels (limit {MAX_IMAGE_PIXELS} pixels)")
             if img.format == "JPEG":
-                img.draft("L", (IMG_SIZE * 2, IMG_SIZE * 2))
-            img = img.convert("L")
+                img.draft(mode, size)
+            img = img.convert(mode)
             img.load()
     except ImageProblem:
         raise
@@ -86,16 +101,31 @@ def decode_small(data: bytes) -> Image.Image:
     return img
 
 
+def decode_rgb_small(data: bytes, size: tuple[int, int]) -> Image.Image:
+    """For previews in reports: the same limits, in colour."""
+    return decode_small(data, "RGB", size)
+
+
+def _region_pixels(img: Image.Image, box: tuple[float, float, float, float]) -> np.ndarray:
+    w, h = img.size
+    l, t, r, b = (round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h))
+    region = img.crop((l, t, r, b)) if r - l >= 8 and b - t >= 8 else img
+    return np.asarray(region.resize((IMG_SIZE, IMG_SIZE), Image.Resampling.LANCZOS), dtype=np.float64)
+
+
 def hash_image_bytes(data: bytes) -> ImageHashes:
     img = decode_small(data)
-    full = np.asarray(img.resize((IMG_SIZE, IMG_SIZE), Image.Resampling.LANCZOS), dtype=np.float64)
-    w, h = img.size
-    dx, dy = round(w * 0.1), round(h * 0.1)
-    centre_img = img.crop((dx, dy, w - dx, h - dy)) if w - 2 * dx >= 8 and h - 2 * dy >= 8 else img
-    centre = np.asarray(centre_img.resize((IMG_SIZE, IMG_SIZE), Image.Resampling.LANCZOS), dtype=np.float64)
-    p, pm = _phash_pair(full)
-    c, cm = _phash_pair(centre)
-    return ImageHashes(p, pm, c, cm)
+    p, pm = _phash_pair(_region_pixels(img, (0.0, 0.0, 1.0, 1.0)))
+    band = _region_pixels(img, INNER_BOX)
+    c, cm = _phash_pair(band) if band.std() >= MIN_INNER_DETAIL else (None, None)
+    windows = []
+    span = 1.0 - WINDOW_FRACTION
+    for fy in WINDOW_OFFSETS:
+        for fx in WINDOW_OFFSETS:
+            box = (span * fx, span * fy, span * fx + WINDOW_FRACTION, span * fy + WINDOW_FRACTION)
+            dct = _DCT @ _region_pixels(img, box) @ _DCT.T
+            windows.append(bits_to_int(dct > np.median(dct)))
+    return ImageHashes(p, pm, c, cm, tuple(windows))
 
 
 def content_key(data: bytes) -> str:

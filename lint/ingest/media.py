@@ -15,12 +15,13 @@ import click
 import numpy as np
 import pandas as pd
 
-from lint.ingest.images import ImageHashes, ImageProblem, content_key, hash_image_bytes, parse_hex_hash
+from lint.ingest.images import (N_WINDOWS, ImageHashes, ImageProblem, content_key, hash_image_bytes,
+                                parse_hex_hash)
 from lint.ingest.source import ExportSource, RefusedPath
 from lint.model import Problems
 
 # Bump when the hashing changes, so old cache entries are not mixed with new ones.
-SIGNATURE_VERSION = 1
+SIGNATURE_VERSION = 4
 PARALLEL_FROM = 64  # below this many images, process start-up costs more than it saves
 
 
@@ -39,7 +40,8 @@ class HashCache:
         try:
             directory.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(directory / f"image-hashes-v{SIGNATURE_VERSION}.sqlite"), timeout=30)
-            self.db.execute("CREATE TABLE IF NOT EXISTS h (key TEXT PRIMARY KEY, p INT, pm INT, c INT, cm INT)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS h (key TEXT PRIMARY KEY, p INT, pm INT, c INT, cm INT, "
+                            "w TEXT)")
         except (OSError, sqlite3.Error):
             self.db = None  # a cache we cannot use only costs time
 
@@ -49,21 +51,23 @@ class HashCache:
             return found
         for i in range(0, len(keys), 900):
             chunk = keys[i:i + 900]
-            rows = self.db.execute(f"SELECT key, p, pm, c, cm FROM h WHERE key IN ({','.join('?' * len(chunk))})",
+            rows = self.db.execute(f"SELECT key, p, pm, c, cm, w FROM h WHERE key IN ({','.join('?' * len(chunk))})",
                                    chunk).fetchall()
-            for key, *values in rows:
-                found[key] = ImageHashes(*(v & 0xFFFFFFFFFFFFFFFF for v in values))
+            for key, *values, windows in rows:
+                found[key] = ImageHashes(*(None if v is None else v & 0xFFFFFFFFFFFFFFFF for v in values),
+                                         windows=tuple(int(x, 16) for x in windows.split()) if windows else ())
         return found
 
     def put_many(self, items: dict[str, ImageHashes]):
         if self.db is None or not items:
             return
-        signed = lambda v: v - (1 << 64) if v >= 1 << 63 else v  # noqa: E731 - SQLite ints are signed
+        signed = lambda v: v - (1 << 64) if v is not None and v >= 1 << 63 else v  # noqa: E731 - SQLite ints are signed
         try:
             with self.db:
-                self.db.executemany("INSERT OR REPLACE INTO h VALUES (?, ?, ?, ?, ?)",
-                                    [(k, signed(h.phash), signed(h.phash_mirror), signed(h.centre),
-                                      signed(h.centre_mirror)) for k, h in items.items()])
+                self.db.executemany("INSERT OR REPLACE INTO h VALUES (?, ?, ?, ?, ?, ?)",
+                                    [(k, signed(h.phash), signed(h.phash_mirror), signed(h.inner),
+                                      signed(h.inner_mirror), " ".join(f"{x:016x}" for x in h.windows))
+                                     for k, h in items.items()])
         except sqlite3.Error:
             pass
 
@@ -160,11 +164,12 @@ def given_hashes(videos: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, problems: Problems,
                   cache: HashCache, progress: bool = False) -> pd.DataFrame:
-    """Add thumb_phash/thumb_mirror/thumb_centre/thumb_centre_mirror (nullable UInt64) and
-    frame_hashes (list of (phash, mirror) per frame, None for an unusable frame).
+    """Add thumb_phash, thumb_mirror, thumb_inner, thumb_inner_mirror and thumb_win0..8
+    (nullable UInt64; see lint.ingest.images) and frame_hashes (list of (phash, mirror) per
+    frame, None for an unusable frame).
 
     A precomputed thumbnail_phash is used as given; the picture, when there is one, adds the
-    mirrored and centre forms."""
+    mirrored, inner and crop forms."""
     n = len(videos)
     rows = videos["_row"].to_numpy()
 
@@ -195,14 +200,19 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
                 problems.add(display, rows[i], "thumbnail_phash", "is not a 64-bit hash of 16 hex digits; "
                              "value ignored", value=text[i], level="value")
     cols = {name: np.zeros(n, dtype=np.uint64) for name in ("p", "pm", "c", "cm")}
+    windows = np.zeros((n, N_WINDOWS), dtype=np.uint64)
     has_picture = np.zeros(n, dtype=bool)
+    has_inner = np.zeros(n, dtype=bool)
     for i, p in thumb_path.items():
         if p is None:
             continue
         r = hashed[p]
         if isinstance(r, ImageHashes):
-            cols["p"][i], cols["pm"][i], cols["c"][i], cols["cm"][i] = (
-                r.phash, r.phash_mirror, r.centre, r.centre_mirror)
+            cols["p"][i], cols["pm"][i] = r.phash, r.phash_mirror
+            if r.inner is not None:
+                cols["c"][i], cols["cm"][i] = r.inner, r.inner_mirror
+                has_inner[i] = True
+            windows[i] = r.windows
             has_picture[i] = True
         else:
             problems.add(display, rows[i], "thumbnail", f"image {r}; the video is compared on its other signals",
@@ -222,9 +232,11 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
                 hs.append(None)
         frame_hashes[i] = hs
     out = videos.copy()
+    for k in range(N_WINDOWS):
+        cols[f"w{k}"] = windows[:, k]
     for name, key, mask in (("thumb_phash", "p", has), ("thumb_mirror", "pm", has_picture),
-                            ("thumb_centre", "c", has_picture), ("thumb_centre_mirror", "cm", has_picture)):
-        out[name] = pd.array(cols[key], dtype="UInt64")
-        out.loc[~mask, name] = pd.NA
+                            ("thumb_inner", "c", has_inner), ("thumb_inner_mirror", "cm", has_inner),
+                            *((f"thumb_win{k}", f"w{k}", has_picture) for k in range(N_WINDOWS))):
+        out[name] = pd.arrays.IntegerArray(cols[key], ~mask)
     out["frame_hashes"] = pd.Series(frame_hashes, dtype=object, index=out.index)
     return out
