@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from lint import __version__
 from lint.engine import run
+from lint.reports.visuals import build_visuals
 from lint.ingest import ExportError, ExportSource, MediaOptions, default_cache_dir, load_export
 from lint.ingest.timestamps import parse_instants, valid_zone
 from lint.model import NO_TIME, Problems
@@ -115,16 +116,18 @@ def check(export, fmt, output, as_of, zone, select, ignore, fail_on, strict, lan
                 media = MediaOptions(cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
                                      progress=sys.stderr.isatty())
             data = load_export(source, zone, problems, media=media)
-            export_name = source.name
+            if problems.has_fatal or (strict and any(p.level != "warning" for p in problems.items)):
+                _print_problems(problems, strict)
+                sys.exit(EXIT_UNUSABLE)
+            result = run(data, policy, codes, as_of_ms, zone, problems.sorted())
+            result.export_name = source.name
+            if fmt == "html":
+                # pictures and time lines to look at; read while the export is still open
+                result.visuals = build_visuals(result.findings, data, source, as_of_ms)
     except ExportError as e:
         click.echo(f"shoplint: {e}", err=True)
         sys.exit(EXIT_UNUSABLE)
-    if problems.has_fatal or (strict and any(p.level != "warning" for p in problems.items)):
-        _print_problems(problems, strict)
-        sys.exit(EXIT_UNUSABLE)
 
-    result = run(data, policy, codes, as_of_ms, zone, problems.sorted())
-    result.export_name = export_name
     use_color = color if color is not None else (output is None and fmt == "text" and sys.stdout.isatty())
     text = RENDERERS[fmt](result, lang=lang, fail_on=fail_on, color=use_color)
     if output is None:
@@ -167,6 +170,10 @@ def write_atomic(path: Path, data: bytes):
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp makes the file private; a report gets the permissions any new file would
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -25,6 +25,7 @@ class RunResult:
     store_names: dict[str, str] = field(default_factory=dict)
     rows_read: dict[str, int] = field(default_factory=dict)
     export_name: str = ""
+    visuals: object = None  # lint.reports.visuals.Visuals, for reporters that draw
 
     def zone_of(self, store_id: str) -> str:
         return self.store_zones.get(store_id) or self.timezone

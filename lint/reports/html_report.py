@@ -1,0 +1,226 @@
+"""One self-contained HTML page for people: a summary first, then one section per store.
+
+Made for a phone's mail app as much as a browser: inline styles only (mail apps drop
+<style>), tables for layout, pictures embedded as small data: URIs, no script at all and a
+Content-Security-Policy that forbids any (so an injected value could not run one either).
+Every value that comes from the input goes through `esc`.
+"""
+from __future__ import annotations
+
+import html
+
+from lint import wording
+from lint.engine import RunResult
+from lint.findings import Finding
+from lint.ingest.timestamps import format_instant
+from lint.reports.visuals import Visuals, as_fractions
+
+SEVERITY_COLOUR = {"error": "#b42318", "warning": "#b54708", "info": "#175cd3"}
+KIND_COLOUR = {"official": "#1d4ed8", "marketing": "#0e9384", "window": "#d92d20"}
+FONT = "font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif"
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+MAX_INPUT_ERRORS_SHOWN = 200
+
+
+def esc(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def number(value, lang: str) -> str:
+    """1234.5 -> '1,234.5' (en) or '1.234,5' (id)."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        text = f"{value:,}"
+    elif isinstance(value, float):
+        text = f"{value:,.0f}" if value.is_integer() else f"{value:,.3f}".rstrip("0").rstrip(".")
+    else:
+        return str(value)
+    return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
+
+
+def render(result: RunResult, lang: str = "en", fail_on: str = "error", color: bool = False,
+           stores: list[str] | None = None) -> str:
+    """The report; with `stores`, only those stores' findings (one shop's email)."""
+    label = lambda key: result.policy.label(key, lang)  # noqa: E731
+    visuals: Visuals = getattr(result, "visuals", None) or Visuals()
+    findings = [f for f in result.findings if stores is None or f.store_id in stores]
+    by_store: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_store.setdefault(f.store_id, []).append(f)
+    title = label("report_title") + (f" — {result.store_names.get(stores[0], stores[0])}"
+                                      if stores and len(stores) == 1 else "")
+    out = [
+        "<!DOCTYPE html>",
+        f'<html lang="{esc(lang)}"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(title)}</title></head>",
+        f'<body style="margin:0;padding:12px;background:#f5f6f8;color:#1f2328;{FONT};font-size:15px;line-height:1.45">',
+        '<div style="max-width:860px;margin:0 auto">',
+        f'<h1 style="font-size:22px;margin:4px 0 2px">{esc(title)}</h1>',
+        f'<div style="color:#555;font-size:13px">{esc(label("export"))}: {esc(result.export_name)} · '
+        f'{esc(label("as_of"))} {esc(format_instant(result.as_of, result.timezone))}</div>',
+    ]
+    out += _summary(result, findings, by_store, fail_on, lang, label)
+    for store_id, items in by_store.items():
+        out += _store_section(result, store_id, items, visuals, lang, label)
+    if stores is None:
+        out += _input_errors(result, label, lang)
+    out.append("</div></body></html>")
+    return "\n".join(out) + "\n"
+
+
+def _badge(text: str, colour: str) -> str:
+    return (f'<span style="display:inline-block;padding:1px 8px;border-radius:10px;background:{colour};'
+            f'color:#fff;font-size:12px;font-weight:600">{esc(text)}</span>')
+
+
+def _card(inner: list[str]) -> list[str]:
+    return ['<div style="background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:12px 14px;'
+            'margin:10px 0">', *inner, "</div>"]
+
+
+def _summary(result, findings, by_store, fail_on, lang, label) -> list[str]:
+    failing = [f for f in result.failing(fail_on) if f in findings] if findings else []
+    by_sev: dict[str, int] = {}
+    by_rule: dict[str, int] = {}
+    for f in findings:
+        by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
+        by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+    inner = [f'<h2 style="font-size:18px;margin:0 0 8px">{esc(label("summary"))}</h2>',
+             f'<p style="margin:0 0 8px" id="finding-count"><b style="font-size:20px">{number(len(findings), lang)}</b> '
+             f'{esc(label("findings"))} {esc(label("in"))} {number(len(by_store), lang)} {esc(label("stores"))}'
+             f' · {number(len(failing), lang)} {esc(label("at_or_above"))} “{esc(label(fail_on))}”</p>']
+    if by_sev:
+        inner.append("<p style='margin:0 0 8px'>" + " ".join(
+            _badge(f"{label(s)}: {number(n, lang)}", SEVERITY_COLOUR.get(s, "#555"))
+            for s, n in sorted(by_sev.items())) + "</p>")
+    if not findings:
+        inner.append(f"<p>{esc(label('no_findings'))}</p>")
+    if by_rule:
+        inner.append(f'<h3 style="font-size:15px;margin:10px 0 4px">{esc(label("findings_by_rule"))}</h3>')
+        inner.append(_table([label("rule"), "", label("count")],
+                            [[esc(code), esc(result.policy.rules[code].name), number(n, lang)]
+                             for code, n in sorted(by_rule.items())]))
+    if len(by_store) > 1:
+        ranked = sorted(by_store.items(), key=lambda kv: (-len([f for f in kv[1] if f in failing]), -len(kv[1]),
+                                                          kv[0]))[:5]
+        inner.append(f'<h3 style="font-size:15px;margin:10px 0 4px">{esc(label("stores_at_risk"))}</h3>')
+        inner.append(_table([label("store"), label("findings")],
+                            [[f'<a href="#store-{esc(s)}" style="color:#0969da">{esc(_store_title(result, s))}</a>',
+                              number(len(items), lang)] for s, items in ranked]))
+    for code, why in sorted(result.not_run.items()):
+        inner.append(f'<p style="color:#555;font-size:13px;margin:4px 0">{esc(label("not_run"))}: '
+                     f"{esc(code)} ({esc(why)})</p>")
+    return _card(inner)
+
+
+def _store_title(result, store_id) -> str:
+    name = result.store_names.get(store_id)
+    return f"{store_id} — {name}" if name else store_id
+
+
+def _store_section(result, store_id, items, visuals, lang, label) -> list[str]:
+    out = [f'<h2 id="store-{esc(store_id)}" style="font-size:19px;margin:22px 0 4px">{esc(label("store"))} '
+           f'{esc(_store_title(result, store_id))} <span style="color:#555;font-weight:normal;font-size:14px">'
+           f'({number(len(items), lang)} {esc(label("finding" if len(items) == 1 else "findings"))})</span></h2>']
+    for f in items:
+        inner = [f'<div class="finding" data-rule="{esc(f.rule)}">'
+                 f'{_badge(label(f.severity), SEVERITY_COLOUR.get(f.severity, "#555"))} '
+                 f'<b>{esc(f.rule)}</b> <span style="color:#555">{esc(f.name)}</span></div>',
+                 f'<p style="margin:6px 0">{esc(wording.message(result, f, lang))}</p>',
+                 f'<p style="margin:6px 0;padding:6px 10px;background:#ecfdf3;border-left:3px solid #12b76a">'
+                 f'<b>{esc(label("fix").capitalize())}:</b> {esc(wording.fix(result, f, lang))}</p>']
+        if f.rule == "DUP001":
+            inner += _thumbnail_pair(f, visuals, label)
+        segments = visuals.timelines.get(f.fingerprint)
+        if segments:
+            inner += _timeline(result, f, segments, lang, label)
+        inner += _evidence(f, lang, label)
+        inner.append(f'<div style="color:#777;font-size:12px;margin-top:6px">{esc(label("subjects"))}: '
+                     f'{esc(", ".join(f.subjects))} · {esc(label("fingerprint"))} {esc(f.fingerprint)}</div>')
+        out += _card(inner)
+    return out
+
+
+def _thumbnail_pair(f, visuals, label) -> list[str]:
+    paths = f.evidence.get("thumbnails") or []
+    if len(paths) != 2:
+        return []
+    cells = []
+    for path, key, video in zip(paths, ("official_video", "marketing_video"), f.subjects):
+        uri = visuals.images.get(path)
+        picture = (f'<img src="{esc(uri)}" alt="{esc(video)}" width="144" '
+                   f'style="display:block;width:144px;max-width:100%;height:auto;border-radius:6px;border:1px solid #d0d7de">'
+                   if uri else f'<div style="width:144px;height:90px;background:#eee;color:#777;font-size:12px;'
+                               f'padding:6px">{esc(path)}</div>')
+        cells.append(f'<td style="padding:4px 10px 4px 0;vertical-align:top">{picture}'
+                     f'<div style="font-size:12px;color:#555">{esc(label(key))} · {esc(video)}</div></td>')
+    return [f'<table class="thumb-pair" role="presentation" style="border-collapse:collapse;margin:6px 0"><tr>'
+            f'{"".join(cells)}</tr></table>']
+
+
+def _timeline(result, f, segments, lang, label) -> list[str]:
+    rows = []
+    for seg, start, width in as_fractions(segments):
+        colour = KIND_COLOUR.get(seg.kind, "#555")
+        name = seg.label or label("window")
+        when = (f"{wording.human_instant(result, seg.start, f.store_id)} → "
+                + (label("still_open") if seg.open_end else wording.human_instant(result, seg.end, f.store_id)))
+        bar = (f'<td style="width:{start * 100:.2f}%;padding:0"></td>'
+               f'<td title="{esc(when)}" style="width:{width * 100:.2f}%;padding:0;background:{colour};'
+               f'height:12px;border-radius:3px{";opacity:.55" if seg.kind == "window" else ""}"></td>'
+               f'<td style="padding:0"></td>')
+        rows.append(f'<tr><td style="padding:2px 8px 2px 0;font-size:12px;white-space:nowrap;color:{colour}">'
+                    f'{esc(name)}</td><td style="padding:2px 0;width:70%"><table role="presentation" '
+                    f'style="width:100%;border-collapse:collapse;background:#f2f4f7"><tr>{bar}</tr></table>'
+                    f'<div style="font-size:11px;color:#777">{esc(when)}</div></td></tr>')
+    return [f'<div class="timeline" style="margin:6px 0"><div style="font-size:13px;font-weight:600">'
+            f'{esc(label("timeline"))}</div><table role="presentation" style="width:100%;border-collapse:collapse">'
+            f'{"".join(rows)}</table></div>']
+
+
+def _evidence(f, lang, label) -> list[str]:
+    rows = []
+    for key, value in f.evidence.items():
+        if key == "thumbnails":
+            continue
+        if isinstance(value, bool):
+            shown = label("yes" if value else "no")
+        elif isinstance(value, (list, tuple)):
+            shown = ", ".join(str(v) for v in value) or "—"
+        elif key == "decided_by":
+            shown = label(f"dup_{value}")
+        else:
+            shown = number(value, lang)
+        name = label(f"ev_{key}")
+        rows.append([esc(name if not name.startswith("ev_") else key.replace("_", " ")), esc(shown)])
+    if not rows:
+        return []
+    return [f'<div style="font-size:13px;font-weight:600;margin-top:6px">{esc(label("evidence"))}</div>',
+            _table(None, rows, small=True)]
+
+
+def _table(header, rows, small=False) -> str:
+    size = "13px" if small else "14px"
+    head = ("<tr>" + "".join(f'<th style="text-align:left;padding:3px 10px 3px 0;border-bottom:1px solid #d0d7de">'
+                             f"{esc(h)}</th>" for h in header) + "</tr>") if header else ""
+    body = "".join("<tr>" + "".join(f'<td style="padding:3px 10px 3px 0;vertical-align:top">{c}</td>' for c in r)
+                   + "</tr>" for r in rows)
+    return f'<table style="border-collapse:collapse;font-size:{size}">{head}{body}</table>'
+
+
+def _input_errors(result, label, lang) -> list[str]:
+    problems = result.problems
+    if not problems:
+        return []
+    shown = problems[:MAX_INPUT_ERRORS_SHOWN]
+    rows = [[esc(p.file), esc(p.row if p.row is not None else ""), esc(p.column or ""),
+             esc(p.message) + (f" <code>{esc(p.value)}</code>" if p.value else "")] for p in shown]
+    inner = [f'<h2 id="input-errors" style="font-size:18px;margin:0 0 8px">{esc(label("input_errors"))} '
+             f"({number(len(problems), lang)})</h2>",
+             _table([label("file"), label("row"), label("column"), label("message")], rows, small=True)]
+    if len(problems) > len(shown):
+        inner.append(f"<p>… {number(len(problems) - len(shown), lang)} {esc(label('more_input_errors'))}</p>")
+    return _card(inner)

@@ -1,0 +1,118 @@
+"""What people look at beside a finding: the two thumbnails of a DUP001 pair, the two LIVE
+sessions of a LIVE001 pair, the binding history behind a binding finding.
+
+Built after the checks from the canonical tables and the findings' subjects, for reporters
+that draw (HTML, email). Nothing here decides anything: it only looks rows up. Pictures are
+read through ExportSource.resolve (inside the export only) and shrunk to small JPEGs.
+"""
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lint.findings import Finding
+from lint.ingest.images import ImageProblem, MAX_IMAGE_BYTES, decode_rgb_small
+from lint.ingest.source import ExportSource, RefusedPath
+from lint.model import NO_TIME, Export
+
+PREVIEW_SIZE = (144, 256)  # fits a phone's mail app two abreast
+MAX_PREVIEWS = 400  # a report stays a few MB at most
+
+
+@dataclass(frozen=True)
+class Segment:
+    label: str  # account or session, shown as given (escaped by the reporter)
+    kind: str  # "official" | "marketing" | "window"
+    start: int  # ms
+    end: int  # ms, or the run's as-of for one still open
+    open_end: bool = False
+
+
+@dataclass
+class Visuals:
+    images: dict[str, str] = field(default_factory=dict)  # export-relative path -> data URI
+    timelines: dict[str, list[Segment]] = field(default_factory=dict)  # fingerprint -> segments
+
+
+def build_visuals(findings: list[Finding], export: Export, source: ExportSource | None, as_of: int) -> Visuals:
+    v = Visuals()
+    lives = _index(export.lives, "live_id")
+    for f in findings:
+        if f.rule == "DUP001":
+            for path in f.evidence.get("thumbnails", []):
+                if source is not None and path not in v.images and len(v.images) < MAX_PREVIEWS:
+                    uri = _preview(source, path)
+                    if uri:
+                        v.images[path] = uri
+        elif f.rule == "LIVE001" and lives is not None:
+            segs = []
+            for live_id, kind in zip(f.subjects, ("official", "marketing")):
+                row = lives.get(live_id)
+                if row is not None:
+                    end = int(row["end"])
+                    segs.append(Segment(f"{row['account_id']} · {live_id}", kind, int(row["start"]),
+                                        as_of if end == NO_TIME else end, end == NO_TIME))
+            v.timelines[f.fingerprint] = segs + [Segment("", "window", f.start, f.end)]
+        elif f.rule.startswith("BIND") and export.bindings is not None:
+            v.timelines[f.fingerprint] = _binding_history(f, export, as_of)
+    return v
+
+
+def _index(frame, key):
+    if frame is None or frame.empty:
+        return None
+    return {k: row for k, row in zip(frame[key].tolist(), frame.to_dict("records"))}
+
+
+def _binding_history(f: Finding, export: Export, as_of: int) -> list[Segment]:
+    """Every binding of the finding's accounts in its store, and the bindings it names in
+    other stores (BIND001), in time order."""
+    b = export.bindings
+    subjects = set(f.subjects)
+    named = b["bind_id"].isin(subjects).to_numpy() | b["unbind_id"].isin(subjects).fillna(False).to_numpy()
+    mine = (b["store_id"] == f.store_id).to_numpy() & b["account_id"].isin(f.accounts).to_numpy()
+    rows = b[named | mine].sort_values(["start", "bind_id"], kind="stable")
+    if len(rows) > 40:  # a churned account: the named bindings and their neighbours suffice
+        rows = rows[named[rows.index] if len(rows) else rows.index]
+    segs = []
+    for r in rows.itertuples(index=False):
+        end = int(r.end)
+        where = "" if r.store_id == f.store_id else f" @ {r.store_id}"
+        segs.append(Segment(f"{r.account_id}{where}", r.account_type, int(r.start),
+                            max(int(r.start), as_of) if end == NO_TIME else end, end == NO_TIME))
+    return segs + [Segment("", "window", f.start, f.end)]
+
+
+def _preview(source: ExportSource, relative: str) -> str | None:
+    try:
+        path = source.resolve(relative)
+        if path.stat().st_size > MAX_IMAGE_BYTES:
+            return None
+        img = decode_rgb_small(path.read_bytes(), PREVIEW_SIZE)
+    except (RefusedPath, ImageProblem, OSError):
+        return None
+    img.thumbnail(PREVIEW_SIZE)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=72, optimize=True)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def span(segments: list[Segment]) -> tuple[int, int]:
+    lo = min(s.start for s in segments)
+    hi = max(s.end for s in segments)
+    return lo, max(hi, lo + 1)
+
+
+def as_fractions(segments: list[Segment]) -> list[tuple[Segment, float, float]]:
+    """Each segment's start and width as fractions of the whole span (for drawing)."""
+    lo, hi = span(segments)
+    total = float(hi - lo)
+    out = []
+    for s in segments:
+        a = (s.start - lo) / total
+        w = max((s.end - s.start) / total, 0.004)
+        out.append((s, float(np.clip(a, 0, 1)), float(min(w, 1 - min(a, 0.996)))))
+    return out
