@@ -162,23 +162,48 @@ def _thumbnail_pair(f, visuals, label) -> list[str]:
 
 
 def _timeline(result, f, segments, lang, label) -> list[str]:
-    rows = []
-    for seg, start, width in as_fractions(segments):
-        colour = KIND_COLOUR.get(seg.kind, "#555")
-        name = seg.label or label("window")
-        when = (f"{wording.human_instant(result, seg.start, f.store_id)} → "
-                + (label("still_open") if seg.open_end else wording.human_instant(result, seg.end, f.store_id)))
-        bar = (f'<td style="width:{start * 100:.2f}%;padding:0"></td>'
-               f'<td title="{esc(when)}" style="width:{width * 100:.2f}%;padding:0;background:{colour};'
-               f'height:12px;border-radius:3px{";opacity:.55" if seg.kind == "window" else ""}"></td>'
-               f'<td style="padding:0"></td>')
-        rows.append(f'<tr><td style="padding:2px 8px 2px 0;font-size:12px;white-space:nowrap;color:{colour}">'
-                    f'{esc(name)}</td><td style="padding:2px 0;width:70%"><table role="presentation" '
-                    f'style="width:100%;border-collapse:collapse;background:#f2f4f7"><tr>{bar}</tr></table>'
-                    f'<div style="font-size:11px;color:#777">{esc(when)}</div></td></tr>')
+    """One row per account (or session), its bindings as bars on a shared time axis; the
+    finding's window as the last row. Tables, not positioning: mail apps keep tables."""
+    placed = as_fractions(segments)
+    rows: dict[tuple[str, str], list] = {}
+    for seg, start, width in placed:
+        rows.setdefault((seg.label or label("window"), seg.kind), []).append((seg, start, width))
+    lo = min(s.start for s in segments)
+    hi = max(s.end for s in segments)
+    out_rows = []
+    for (name, kind), bars in rows.items():
+        colour = KIND_COLOUR.get(kind, "#555")
+        cells, cursor = [], 0.0
+        for seg, start, width in sorted(bars, key=lambda b: b[1]):
+            start = max(start, cursor)
+            when = (f"{wording.human_instant(result, seg.start, f.store_id)} → "
+                    + (label("still_open") if seg.open_end else wording.human_instant(result, seg.end, f.store_id)))
+            if start > cursor:
+                cells.append(f'<td style="width:{(start - cursor) * 100:.2f}%;padding:0"></td>')
+            cells.append(f'<td title="{esc(when)}" style="width:{max(width, 0.004) * 100:.2f}%;padding:0;'
+                         f'background:{colour};height:12px;border-radius:3px'
+                         f'{";opacity:.6" if kind == "window" else ""}"></td>')
+            cursor = start + width
+        cells.append('<td style="padding:0"></td>')
+        caption = ""
+        if kind == "window":
+            seg = bars[0][0]
+            caption = (f'<div style="font-size:11px;color:#777">{esc(wording.human_instant(result, seg.start, f.store_id))}'
+                       f' → {esc(wording.human_instant(result, seg.end, f.store_id))}</div>')
+        elif len(bars) == 1:
+            seg = bars[0][0]
+            caption = (f'<div style="font-size:11px;color:#777">{esc(wording.human_instant(result, seg.start, f.store_id))}'
+                       f' → {esc(label("still_open") if seg.open_end else wording.human_instant(result, seg.end, f.store_id))}'
+                       f"</div>")
+        out_rows.append(f'<tr><td style="padding:2px 8px 2px 0;font-size:12px;white-space:nowrap;color:{colour}">'
+                        f'{esc(name)}</td><td style="padding:2px 0;width:72%"><table role="presentation" '
+                        f'style="width:100%;border-collapse:collapse;background:#f2f4f7;table-layout:fixed"><tr>'
+                        f'{"".join(cells)}</tr></table>{caption}</td></tr>')
+    axis = (f'<tr><td></td><td style="font-size:11px;color:#777;padding:0"><span>{esc(wording.human_instant(result, lo, f.store_id))}'
+            f'</span><span style="float:right">{esc(wording.human_instant(result, hi, f.store_id))}</span></td></tr>')
     return [f'<div class="timeline" style="margin:6px 0"><div style="font-size:13px;font-weight:600">'
             f'{esc(label("timeline"))}</div><table role="presentation" style="width:100%;border-collapse:collapse">'
-            f'{"".join(rows)}</table></div>']
+            f'{axis}{"".join(out_rows)}</table></div>']
 
 
 def _evidence(f, lang, label) -> list[str]:
@@ -188,6 +213,8 @@ def _evidence(f, lang, label) -> list[str]:
             continue
         if isinstance(value, bool):
             shown = label("yes" if value else "no")
+        elif isinstance(value, dict):
+            shown = " · ".join(f"{k} {number(v, lang)}" for k, v in value.items())
         elif isinstance(value, (list, tuple)):
             shown = ", ".join(str(v) for v in value) or "—"
         elif key == "decided_by":
