@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from functools import lru_cache
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,25 +107,47 @@ def decode_rgb_small(data: bytes, size: tuple[int, int]) -> Image.Image:
     return decode_small(data, "RGB", size)
 
 
-def _region_pixels(img: Image.Image, box: tuple[float, float, float, float]) -> np.ndarray:
-    w, h = img.size
-    l, t, r, b = (round(box[0] * w), round(box[1] * h), round(box[2] * w), round(box[3] * h))
-    region = img.crop((l, t, r, b)) if r - l >= 8 and b - t >= 8 else img
-    return np.asarray(region.resize((IMG_SIZE, IMG_SIZE), Image.Resampling.LANCZOS), dtype=np.float64)
+def _area_matrix(size: int, start: float, stop: float) -> np.ndarray:
+    """(IMG_SIZE x size) weights that average the source interval [start, stop) of a
+    `size`-long axis into IMG_SIZE equal cells (a box-filter resize, as a matrix)."""
+    edges = start + (stop - start) * np.arange(IMG_SIZE + 1) / IMG_SIZE
+    lo, hi = edges[:-1, None], edges[1:, None]
+    pixel = np.arange(size)[None, :]
+    overlap = np.clip(np.minimum(hi, pixel + 1) - np.maximum(lo, pixel), 0, None)
+    return overlap / overlap.sum(axis=1, keepdims=True)
+
+
+@lru_cache(maxsize=64)
+def _region_operators(h: int, w: int):
+    """For an h x w picture: per region (the inner part, then the windows), the row and
+    column operators that resize it to 32 x 32, and those folded into the 8 DCT rows.
+    One matrix product per side then gives a region's DCT without cropping or resizing."""
+    boxes = [INNER_BOX]
+    span = 1.0 - WINDOW_FRACTION
+    for fy in WINDOW_OFFSETS:
+        for fx in WINDOW_OFFSETS:
+            boxes.append((span * fx, span * fy, span * fx + WINDOW_FRACTION, span * fy + WINDOW_FRACTION))
+    ops = []
+    for l, t, r, b in boxes:
+        rows = _area_matrix(h, t * h, b * h)
+        cols = _area_matrix(w, l * w, r * w)
+        ops.append((rows, cols, _DCT @ rows, _DCT @ cols))
+    return ops
 
 
 def hash_image_bytes(data: bytes) -> ImageHashes:
     img = decode_small(data)
-    p, pm = _phash_pair(_region_pixels(img, (0.0, 0.0, 1.0, 1.0)))
-    band = _region_pixels(img, INNER_BOX)
-    c, cm = _phash_pair(band) if band.std() >= MIN_INNER_DETAIL else (None, None)
+    # the whole picture exactly as imagehash.phash does it (Lanczos to 32 x 32)
+    full = np.asarray(img.resize((IMG_SIZE, IMG_SIZE), Image.Resampling.LANCZOS), dtype=np.float64)
+    p, pm = _phash_pair(full)
+    pixels = np.asarray(img, dtype=np.float64)
+    (rows, cols, drows, dcols), *window_ops = _region_operators(*pixels.shape)
+    inner = rows @ pixels @ cols.T
+    c, cm = _phash_pair(inner) if inner.std() >= MIN_INNER_DETAIL else (None, None)
     windows = []
-    span = 1.0 - WINDOW_FRACTION
-    for fy in WINDOW_OFFSETS:
-        for fx in WINDOW_OFFSETS:
-            box = (span * fx, span * fy, span * fx + WINDOW_FRACTION, span * fy + WINDOW_FRACTION)
-            dct = _DCT @ _region_pixels(img, box) @ _DCT.T
-            windows.append(bits_to_int(dct > np.median(dct)))
+    for _, _, drows, dcols in window_ops:
+        dct = drows @ pixels @ dcols.T
+        windows.append(bits_to_int(dct > np.median(dct)))
     return ImageHashes(p, pm, c, cm, tuple(windows))
 
 

@@ -21,7 +21,7 @@ from lint.ingest.source import ExportSource, RefusedPath
 from lint.model import Problems
 
 # Bump when the hashing changes, so old cache entries are not mixed with new ones.
-SIGNATURE_VERSION = 4
+SIGNATURE_VERSION = 5
 PARALLEL_FROM = 64  # below this many images, process start-up costs more than it saves
 
 
