@@ -22,7 +22,7 @@ from lint.ingest import ExportError, ExportSource, MediaOptions, default_cache_d
 from lint.ingest.timestamps import parse_instants, valid_zone
 from lint.model import NO_TIME, Problems
 from lint.policy import SEVERITIES, PolicyError, load_policy
-from lint.reports import RENDERERS
+from lint.reports import EXTENSIONS, RENDERERS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -78,9 +78,11 @@ def main():
 
 @main.command()
 @click.argument("export", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
+@click.option("--format", "fmt", default="text", show_default=True, metavar="|".join(sorted(RENDERERS)),
               help="Report format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report here (default: stdout).")
+@click.option("--output-dir", type=click.Path(path_type=Path),
+              help="Write one report per format here as report.EXT (for several formats: --format json,html).")
 @click.option("--as-of", "as_of", help="The run's instant: open bindings and LIVEs end here (default: now). "
                                        "ISO 8601 or Unix epoch.")
 @click.option("--timezone", "zone", default="Asia/Jakarta", show_default=True,
@@ -97,9 +99,21 @@ def main():
               help="Where image hashes are cached by file content (default: $XDG_CACHE_HOME/shoplint "
                    "or ~/.cache/shoplint).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the image-hash cache.")
-def check(export, fmt, output, as_of, zone, select, ignore, fail_on, strict, lang, color, cache_dir, no_cache):
+def check(export, fmt, output, output_dir, as_of, zone, select, ignore, fail_on, strict, lang, color, cache_dir, no_cache):
     """Lint the export folder (or .zip) EXPORT and report every violation."""
     policy = _policy()
+    formats = [f.strip().lower() for f in fmt.split(",") if f.strip()]
+    bad = [f for f in formats if f not in RENDERERS]
+    if bad or not formats:
+        raise UsageProblem(f"--format {fmt!r}: choose from {', '.join(sorted(RENDERERS))} (several: comma-separated)")
+    if len(formats) > 1 and output_dir is None:
+        raise UsageProblem("several formats need --output-dir DIR (one file per format)")
+    if output is not None and output_dir is not None:
+        raise UsageProblem("use --output or --output-dir, not both")
+    if output is None and output_dir is None and "parquet" in formats and sys.stdout.isatty():
+        raise UsageProblem("--format parquet is binary: give --output FILE or --output-dir DIR")
+    if output_dir is not None and not output_dir.is_dir():
+        raise UsageProblem(f"--output-dir {output_dir}: folder does not exist")
     if not valid_zone(zone):
         raise UsageProblem(f"--timezone {zone!r} is not an IANA time zone (e.g. Asia/Jakarta)")
     unknown = policy.unknown_selectors(_codes(select) + _codes(ignore))
@@ -121,19 +135,30 @@ def check(export, fmt, output, as_of, zone, select, ignore, fail_on, strict, lan
                 sys.exit(EXIT_UNUSABLE)
             result = run(data, policy, codes, as_of_ms, zone, problems.sorted())
             result.export_name = source.name
-            if fmt == "html":
+            if "html" in formats:
                 # pictures and time lines to look at; read while the export is still open
                 result.visuals = build_visuals(result.findings, data, source, as_of_ms)
     except ExportError as e:
         click.echo(f"shoplint: {e}", err=True)
         sys.exit(EXIT_UNUSABLE)
 
-    use_color = color if color is not None else (output is None and fmt == "text" and sys.stdout.isatty())
-    text = RENDERERS[fmt](result, lang=lang, fail_on=fail_on, color=use_color)
-    if output is None:
-        click.echo(text, nl=False, color=use_color)
+    use_color = color if color is not None else (output is None and output_dir is None and formats == ["text"]
+                                                 and sys.stdout.isatty())
+    # render everything first, then write: a failure leaves no half-set of reports
+    rendered = {}
+    for f in formats:
+        body = RENDERERS[f](result, lang=lang, fail_on=fail_on, color=use_color and f == "text")
+        rendered[f] = body if isinstance(body, bytes) else body.encode("utf-8")
+    if output_dir is not None:
+        for f, body in rendered.items():
+            write_atomic(output_dir / f"report.{EXTENSIONS[f]}", body)
+    elif output is not None:
+        write_atomic(output, rendered[formats[0]])
+    elif formats[0] == "parquet":
+        sys.stdout.buffer.write(rendered["parquet"])
+        sys.stdout.flush()
     else:
-        write_atomic(output, text.encode("utf-8"))
+        click.echo(rendered[formats[0]].decode("utf-8"), nl=False, color=use_color)
     sys.exit(EXIT_FINDINGS if result.failing(fail_on) else EXIT_OK)
 
 

@@ -1,0 +1,102 @@
+"""Findings as tables, for spreadsheets, warehouses and log shippers: CSV, Parquet, JSONL.
+
+Every format carries the findings and the input errors (bad rows are listed in every
+output). CSV cells that a spreadsheet would read as a formula are neutralised.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from lint import __version__
+from lint.engine import RunResult
+from lint.reports.json_report import finding_dict, report_dict, summary
+
+# A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets
+# (OWASP "CSV injection"); a leading apostrophe makes it text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BASE_COLUMNS = ["record", "rule", "name", "severity", "store_id", "store_name", "accounts", "subjects",
+                "window_start", "window_end", "message", "fix", "fingerprint"]
+ERROR_COLUMNS = ["file", "row", "column", "value", "level"]
+
+
+def neutralise(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value) if isinstance(value, float) else str(value)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _evidence_keys(findings: list[dict]) -> list[str]:
+    return sorted({k for f in findings for k in f["evidence"]})
+
+
+def render_csv(result: RunResult, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
+    findings = [finding_dict(result, f, lang) for f in result.findings]
+    keys = _evidence_keys(findings)
+    header = BASE_COLUMNS + [f"evidence.{k}" for k in keys] + ERROR_COLUMNS
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    for f in findings:
+        row = ["finding", f["rule"], f["name"], f["severity"], f["store_id"], f["store_name"],
+               "|".join(f["accounts"]), "|".join(f["subjects"]), f["window"]["start"], f["window"]["end"],
+               f["message"], f["fix"], f["fingerprint"]]
+        row += [f["evidence"].get(k) for k in keys]
+        row += [None] * len(ERROR_COLUMNS)
+        w.writerow([neutralise(v) for v in row])
+    for p in result.problems:
+        row = ["input_error"] + [None] * (len(BASE_COLUMNS) - 1) + [None] * len(keys)
+        row[BASE_COLUMNS.index("message")] = p.message
+        row += [p.file, p.row, p.column, p.value, p.level]
+        w.writerow([neutralise(v) for v in row])
+    return buf.getvalue()
+
+
+def render_jsonl(result: RunResult, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
+    lines = [json.dumps({"type": "finding", **finding_dict(result, f, lang)}, ensure_ascii=False)
+             for f in result.findings]
+    lines += [json.dumps({"type": "input_error", **p.to_dict()}, ensure_ascii=False) for p in result.problems]
+    lines.append(json.dumps({"type": "summary", **summary(result, fail_on)}, ensure_ascii=False))
+    return "\n".join(lines) + "\n"
+
+
+PARQUET_SCHEMA = pa.schema([
+    ("rule", pa.string()), ("name", pa.string()), ("severity", pa.string()),
+    ("store_id", pa.string()), ("store_name", pa.string()),
+    ("accounts", pa.list_(pa.string())), ("subjects", pa.list_(pa.string())),
+    ("window_start", pa.timestamp("ms", tz="UTC")), ("window_end", pa.timestamp("ms", tz="UTC")),
+    ("store_timezone", pa.string()),
+    ("message", pa.string()), ("fix", pa.string()), ("fingerprint", pa.string()),
+    ("evidence", pa.string()),  # JSON: its keys differ by rule
+])
+
+
+def render_parquet(result: RunResult, lang: str = "en", fail_on: str = "error", color: bool = False) -> bytes:
+    rows = [finding_dict(result, f, lang) for f in result.findings]
+    table = pa.table({
+        "rule": [r["rule"] for r in rows], "name": [r["name"] for r in rows],
+        "severity": [r["severity"] for r in rows], "store_id": [r["store_id"] for r in rows],
+        "store_name": [r["store_name"] for r in rows], "accounts": [r["accounts"] for r in rows],
+        "subjects": [r["subjects"] for r in rows],
+        "window_start": [f.start for f in result.findings], "window_end": [f.end for f in result.findings],
+        "store_timezone": [result.zone_of(f.store_id) for f in result.findings],
+        "message": [r["message"] for r in rows], "fix": [r["fix"] for r in rows],
+        "fingerprint": [r["fingerprint"] for r in rows],
+        "evidence": [json.dumps(r["evidence"], ensure_ascii=False, sort_keys=True) for r in rows],
+    }, schema=PARQUET_SCHEMA)
+    head = report_dict(result, lang, fail_on)
+    meta = {k: v for k, v in head.items() if k not in ("findings",)}
+    table = table.replace_schema_metadata({b"shoplint": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
+                                           b"shoplint.version": __version__.encode()})
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd")
+    return buf.getvalue()
