@@ -5,6 +5,7 @@ Exit status (shared/spec/report.md): 0 no finding at or above --fail-on, 1 findi
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -23,6 +24,7 @@ from lint.ingest.timestamps import parse_instants, valid_zone
 from lint.model import NO_TIME, Problems
 from lint.policy import SEVERITIES, PolicyError, load_policy
 from lint.reports import EXTENSIONS, RENDERERS
+from lint.reports.json_report import report_dict
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -76,6 +78,74 @@ def main():
     """Lint TikTok Shop by Tokopedia exports against the platform's account rules."""
 
 
+def mail_options(fn):
+    """SMTP and outbox options, shared by `email` and `check --email`."""
+    options = [
+        click.option("--to", "mail_to", help="Send every store's message here instead of stores.manager_email "
+                                             "(comma-separated)."),
+        click.option("--smtp-host", help="SMTP server (default: $SHOPLINT_SMTP_HOST)."),
+        click.option("--smtp-port", type=int, help="Port (default: $SHOPLINT_SMTP_PORT, or 587 / 465 / 25)."),
+        click.option("--smtp-user", help="Login (default: $SHOPLINT_SMTP_USER; password: $SHOPLINT_SMTP_PASSWORD)."),
+        click.option("--smtp-security", type=click.Choice(["starttls", "ssl", "none"]),
+                     help="STARTTLS, implicit TLS or plain (default: $SHOPLINT_SMTP_SECURITY or starttls)."),
+        click.option("--from", "sender", help="Sender address (default: $SHOPLINT_SMTP_FROM)."),
+        click.option("--outbox", type=click.Path(path_type=Path), default=Path("shoplint-outbox"), show_default=True,
+                     help="Folder for .eml files (dry runs, failed sends) and the log of sent messages."),
+        click.option("--dry-run", is_flag=True, help="Write the messages to the outbox; send nothing."),
+        click.option("--resume", is_flag=True, help="Skip the messages the outbox's sent.log records as sent."),
+        click.option("--send-clean", is_flag=True, help="Also send to stores without findings."),
+        click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+                     help="Retries of a failed send, with exponential back-off."),
+        click.option("--retry-delay", type=click.FloatRange(0, 600), default=2.0, show_default=True,
+                     help="Seconds before the first retry (doubling after each)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _send(report: dict, policy, visuals, o: dict) -> int:
+    from lint.mail import MailError, SmtpSettings, deliver, split_addresses, valid_address
+    try:
+        settings = SmtpSettings.from_env(host=o["smtp_host"], port=o["smtp_port"], user=o["smtp_user"],
+                                         security=o["smtp_security"], sender=o["sender"], retries=o["retries"],
+                                         backoff_s=o["retry_delay"])
+        to = split_addresses(o["mail_to"]) if o["mail_to"] else None
+        if to and not all(valid_address(a) for a in to):
+            raise MailError(f"--to {o['mail_to']!r}: not an email address")
+        outcome = deliver(report, policy, settings, o["outbox"], to=to, dry_run=o["dry_run"], resume=o["resume"],
+                          send_clean=o["send_clean"], visuals=visuals)
+    except MailError as e:
+        raise UsageProblem(str(e)) from None
+    except OSError as e:
+        raise UsageProblem(f"outbox {o['outbox']}: {e.strerror or e}") from None
+    for r in outcome.outcomes:
+        where = ", ".join(r.recipients)
+        extra = f" ({r.detail})" if r.detail else ""
+        kept = f"; kept in {r.eml}" if r.eml and r.status == "failed" else (f": {r.eml}" if r.eml else "")
+        click.echo(f"email {r.store_id}: {r.status}{' to ' + where if where else ''}{extra}{kept}", err=True)
+    return EXIT_FINDINGS if outcome.failed else EXIT_OK
+
+
+_MAIL_KEYS = ("mail_to", "smtp_host", "smtp_port", "smtp_user", "smtp_security", "sender", "outbox", "dry_run",
+              "resume", "send_clean", "retries", "retry_delay")
+
+
+@main.command()
+@click.argument("report_file", metavar="REPORT.json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@mail_options
+def email(report_file, **o):
+    """Email each store its part of a JSON report (HTML body, text alternative, CSV attached).
+    Exit 1 if any message could not be sent (it is kept in the outbox)."""
+    try:
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+        if not isinstance(report, dict) or not isinstance(report.get("findings"), list):
+            raise ValueError("no findings list")
+    except (ValueError, UnicodeDecodeError) as e:
+        raise UsageProblem(f"{report_file}: not a shoplint JSON report ({e})") from None
+    sys.exit(_send(report, _policy(), None, o))
+
+
 @main.command()
 @click.argument("export", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", default="text", show_default=True, metavar="|".join(sorted(RENDERERS)),
@@ -99,7 +169,10 @@ def main():
               help="Where image hashes are cached by file content (default: $XDG_CACHE_HOME/shoplint "
                    "or ~/.cache/shoplint).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the image-hash cache.")
-def check(export, fmt, output, output_dir, as_of, zone, select, ignore, fail_on, strict, lang, color, cache_dir, no_cache):
+@click.option("--email", "send_email", is_flag=True, help="Also email each store its report (see `shoplint email`).")
+@mail_options
+def check(export, fmt, output, output_dir, as_of, zone, select, ignore, fail_on, strict, lang, color, cache_dir,
+          no_cache, send_email, **mail):
     """Lint the export folder (or .zip) EXPORT and report every violation."""
     policy = _policy()
     formats = [f.strip().lower() for f in fmt.split(",") if f.strip()]
@@ -135,9 +208,9 @@ def check(export, fmt, output, output_dir, as_of, zone, select, ignore, fail_on,
                 sys.exit(EXIT_UNUSABLE)
             result = run(data, policy, codes, as_of_ms, zone, problems.sorted())
             result.export_name = source.name
-            if "html" in formats:
+            if "html" in formats or send_email:
                 # pictures and time lines to look at; read while the export is still open
-                result.visuals = build_visuals(result.findings, data, source, as_of_ms)
+                result.visuals = build_visuals(result.findings, data, source, as_of_ms, result.zone_of)
     except ExportError as e:
         click.echo(f"shoplint: {e}", err=True)
         sys.exit(EXIT_UNUSABLE)
@@ -159,7 +232,10 @@ def check(export, fmt, output, output_dir, as_of, zone, select, ignore, fail_on,
         sys.stdout.flush()
     else:
         click.echo(rendered[formats[0]].decode("utf-8"), nl=False, color=use_color)
-    sys.exit(EXIT_FINDINGS if result.failing(fail_on) else EXIT_OK)
+    status = EXIT_FINDINGS if result.failing(fail_on) else EXIT_OK
+    if send_email:
+        status = max(status, _send(report_dict(result, lang, fail_on), policy, result.visuals, mail))
+    sys.exit(status)
 
 
 def _parse_as_of(value: str | None, zone: str) -> int:

@@ -23,6 +23,7 @@ class RunResult:
     params: dict[str, dict]
     store_zones: dict[str, str] = field(default_factory=dict)
     store_names: dict[str, str] = field(default_factory=dict)
+    store_emails: dict[str, str] = field(default_factory=dict)  # stores.manager_email, as given
     rows_read: dict[str, int] = field(default_factory=dict)
     export_name: str = ""
     visuals: object = None  # lint.reports.visuals.Visuals, for reporters that draw
@@ -63,12 +64,14 @@ def run(export: Export, policy: Policy, codes: list[str], as_of: int, timezone: 
             not_checked[code] = result.not_checked
     findings.sort(key=Finding.sort_key)
     stores = export.stores
-    zones = names = {}
+    zones = names = emails = {}
     if stores is not None:
         z = stores.dropna(subset=["timezone"])
         zones = dict(zip(z["store_id"], z["timezone"]))
         n = stores.dropna(subset=["store_name"])
         names = dict(zip(n["store_id"], n["store_name"]))
+        e = stores.dropna(subset=["manager_email"])
+        emails = dict(zip(e["store_id"], e["manager_email"]))
     return RunResult(policy=policy, findings=findings, rules_run=rules_run, not_run=not_run,
                      not_checked=not_checked, problems=problems, as_of=as_of, timezone=timezone,
-                     params=params, store_zones=zones, store_names=names, rows_read=dict(export.rows_read))
+                     params=params, store_zones=zones, store_names=names, store_emails=emails, rows_read=dict(export.rows_read))

@@ -11,8 +11,11 @@ def instant(result, ms: int, store_id: str) -> str:
 
 def human_instant(result, ms: int, store_id: str) -> str:
     """'2025-03-10 19:00 WIB' style, for messages."""
+    return human_instant_in(ms, result.zone_of(store_id))
+
+
+def human_instant_in(ms: int, zone: str) -> str:
     import pandas as pd
-    zone = result.zone_of(store_id)
     ts = pd.Timestamp(int(ms), unit="ms", tz="UTC").tz_convert(zone)
     fmt = "%Y-%m-%d %H:%M:%S" if ts.second or ms % 1000 else "%Y-%m-%d %H:%M"
     return f"{ts.strftime(fmt)} {_zone_abbreviation(ts)}"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import html
 
-from lint import wording
 from lint.engine import RunResult
-from lint.findings import Finding
-from lint.ingest.timestamps import format_instant
+from lint.policy import SEVERITY_RANK
+from lint.reports.json_report import report_dict
 from lint.reports.visuals import Visuals, as_fractions
+from lint.wording import human_instant_in
 
 SEVERITY_COLOUR = {"error": "#b42318", "warning": "#b54708", "info": "#175cd3"}
 KIND_COLOUR = {"official": "#1d4ed8", "marketing": "#0e9384", "window": "#d92d20"}
@@ -39,17 +39,23 @@ def number(value, lang: str) -> str:
     return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
 
 
-def render(result: RunResult, lang: str = "en", fail_on: str = "error", color: bool = False,
-           stores: list[str] | None = None) -> str:
-    """The report; with `stores`, only those stores' findings (one shop's email)."""
-    label = lambda key: result.policy.label(key, lang)  # noqa: E731
-    visuals: Visuals = getattr(result, "visuals", None) or Visuals()
-    findings = [f for f in result.findings if stores is None or f.store_id in stores]
-    by_store: dict[str, list[Finding]] = {}
+def render(result: RunResult, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
+    return render_report(report_dict(result, lang, fail_on), result.policy, result.visuals or Visuals())
+
+
+def render_report(report: dict, policy, visuals: Visuals | None = None, stores: list[str] | None = None) -> str:
+    """The page for a JSON report (report_dict); with `stores`, only those stores' findings
+    (one shop's email). Pictures and time lines come from `visuals` when there are some."""
+    lang = report.get("language", "en")
+    fail_on = report["summary"].get("fail_on", "error")
+    label = lambda key: policy.label(key, lang)  # noqa: E731
+    visuals = visuals or Visuals()
+    findings = [f for f in report["findings"] if stores is None or f["store_id"] in stores]
+    by_store: dict[str, list[dict]] = {}
     for f in findings:
-        by_store.setdefault(f.store_id, []).append(f)
-    title = label("report_title") + (f" — {result.store_names.get(stores[0], stores[0])}"
-                                      if stores and len(stores) == 1 else "")
+        by_store.setdefault(f["store_id"], []).append(f)
+    names = {f["store_id"]: f.get("store_name") for f in report["findings"]}
+    title = label("report_title") + (f" — {names.get(stores[0]) or stores[0]}" if stores and len(stores) == 1 else "")
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{esc(lang)}"><head><meta charset="utf-8">',
@@ -59,14 +65,14 @@ def render(result: RunResult, lang: str = "en", fail_on: str = "error", color: b
         f'<body style="margin:0;padding:12px;background:#f5f6f8;color:#1f2328;{FONT};font-size:15px;line-height:1.45">',
         '<div style="max-width:860px;margin:0 auto">',
         f'<h1 style="font-size:22px;margin:4px 0 2px">{esc(title)}</h1>',
-        f'<div style="color:#555;font-size:13px">{esc(label("export"))}: {esc(result.export_name)} · '
-        f'{esc(label("as_of"))} {esc(format_instant(result.as_of, result.timezone))}</div>',
+        f'<div style="color:#555;font-size:13px">{esc(label("export"))}: {esc(report.get("export"))} · '
+        f'{esc(label("as_of"))} {esc(report.get("as_of"))}</div>',
     ]
-    out += _summary(result, findings, by_store, fail_on, lang, label)
+    out += _summary(report, policy, findings, by_store, names, fail_on, lang, label)
     for store_id, items in by_store.items():
-        out += _store_section(result, store_id, items, visuals, lang, label)
+        out += _store_section(store_id, names, items, visuals, lang, label)
     if stores is None:
-        out += _input_errors(result, label, lang)
+        out += _input_errors(report["input_errors"], label, lang)
     out.append("</div></body></html>")
     return "\n".join(out) + "\n"
 
@@ -81,13 +87,17 @@ def _card(inner: list[str]) -> list[str]:
             'margin:10px 0">', *inner, "</div>"]
 
 
-def _summary(result, findings, by_store, fail_on, lang, label) -> list[str]:
-    failing = [f for f in result.failing(fail_on) if f in findings] if findings else []
+def _failing(f: dict, fail_on: str) -> bool:
+    return fail_on != "never" and SEVERITY_RANK[f["severity"]] >= SEVERITY_RANK[fail_on]
+
+
+def _summary(report, policy, findings, by_store, names, fail_on, lang, label) -> list[str]:
+    failing = [f for f in findings if _failing(f, fail_on)]
     by_sev: dict[str, int] = {}
     by_rule: dict[str, int] = {}
     for f in findings:
-        by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
-        by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+        by_sev[f["severity"]] = by_sev.get(f["severity"], 0) + 1
+        by_rule[f["rule"]] = by_rule.get(f["rule"], 0) + 1
     inner = [f'<h2 style="font-size:18px;margin:0 0 8px">{esc(label("summary"))}</h2>',
              f'<p style="margin:0 0 8px" id="finding-count"><b style="font-size:20px">{number(len(findings), lang)}</b> '
              f'{esc(label("findings"))} {esc(label("in"))} {number(len(by_store), lang)} {esc(label("stores"))}'
@@ -101,55 +111,56 @@ def _summary(result, findings, by_store, fail_on, lang, label) -> list[str]:
     if by_rule:
         inner.append(f'<h3 style="font-size:15px;margin:10px 0 4px">{esc(label("findings_by_rule"))}</h3>')
         inner.append(_table([label("rule"), "", label("count")],
-                            [[esc(code), esc(result.policy.rules[code].name), number(n, lang)]
+                            [[esc(code), esc(policy.rules[code].name if code in policy.rules else ""),
+                              number(n, lang)]
                              for code, n in sorted(by_rule.items())]))
     if len(by_store) > 1:
-        ranked = sorted(by_store.items(), key=lambda kv: (-len([f for f in kv[1] if f in failing]), -len(kv[1]),
-                                                          kv[0]))[:5]
+        ranked = sorted(by_store.items(), key=lambda kv: (-len([f for f in kv[1] if _failing(f, fail_on)]),
+                                                          -len(kv[1]), kv[0]))[:5]
         inner.append(f'<h3 style="font-size:15px;margin:10px 0 4px">{esc(label("stores_at_risk"))}</h3>')
         inner.append(_table([label("store"), label("findings")],
-                            [[f'<a href="#store-{esc(s)}" style="color:#0969da">{esc(_store_title(result, s))}</a>',
+                            [[f'<a href="#store-{esc(s)}" style="color:#0969da">{esc(_store_title(names, s))}</a>',
                               number(len(items), lang)] for s, items in ranked]))
-    for code, why in sorted(result.not_run.items()):
+    for code, why in sorted(report.get("rules", {}).get("not_run", {}).items()):
         inner.append(f'<p style="color:#555;font-size:13px;margin:4px 0">{esc(label("not_run"))}: '
                      f"{esc(code)} ({esc(why)})</p>")
     return _card(inner)
 
 
-def _store_title(result, store_id) -> str:
-    name = result.store_names.get(store_id)
+def _store_title(names, store_id) -> str:
+    name = names.get(store_id)
     return f"{store_id} — {name}" if name else store_id
 
 
-def _store_section(result, store_id, items, visuals, lang, label) -> list[str]:
+def _store_section(store_id, names, items, visuals, lang, label) -> list[str]:
     out = [f'<h2 id="store-{esc(store_id)}" style="font-size:19px;margin:22px 0 4px">{esc(label("store"))} '
-           f'{esc(_store_title(result, store_id))} <span style="color:#555;font-weight:normal;font-size:14px">'
+           f'{esc(_store_title(names, store_id))} <span style="color:#555;font-weight:normal;font-size:14px">'
            f'({number(len(items), lang)} {esc(label("finding" if len(items) == 1 else "findings"))})</span></h2>']
     for f in items:
-        inner = [f'<div class="finding" data-rule="{esc(f.rule)}">'
-                 f'{_badge(label(f.severity), SEVERITY_COLOUR.get(f.severity, "#555"))} '
-                 f'<b>{esc(f.rule)}</b> <span style="color:#555">{esc(f.name)}</span></div>',
-                 f'<p style="margin:6px 0">{esc(wording.message(result, f, lang))}</p>',
+        inner = [f'<div class="finding" data-rule="{esc(f["rule"])}">'
+                 f'{_badge(label(f["severity"]), SEVERITY_COLOUR.get(f["severity"], "#555"))} '
+                 f'<b>{esc(f["rule"])}</b> <span style="color:#555">{esc(f["name"])}</span></div>',
+                 f'<p style="margin:6px 0">{esc(f["message"])}</p>',
                  f'<p style="margin:6px 0;padding:6px 10px;background:#ecfdf3;border-left:3px solid #12b76a">'
-                 f'<b>{esc(label("fix").capitalize())}:</b> {esc(wording.fix(result, f, lang))}</p>']
-        if f.rule == "DUP001":
+                 f'<b>{esc(label("fix").capitalize())}:</b> {esc(f["fix"])}</p>']
+        if f["rule"] == "DUP001":
             inner += _thumbnail_pair(f, visuals, label)
-        segments = visuals.timelines.get(f.fingerprint)
+        segments = visuals.timelines.get(f["fingerprint"])
         if segments:
-            inner += _timeline(result, f, segments, lang, label)
+            inner += _timeline(visuals.zones.get(f["fingerprint"], "Asia/Jakarta"), segments, label)
         inner += _evidence(f, lang, label)
         inner.append(f'<div style="color:#777;font-size:12px;margin-top:6px">{esc(label("subjects"))}: '
-                     f'{esc(", ".join(f.subjects))} · {esc(label("fingerprint"))} {esc(f.fingerprint)}</div>')
+                     f'{esc(", ".join(f["subjects"]))} · {esc(label("fingerprint"))} {esc(f["fingerprint"])}</div>')
         out += _card(inner)
     return out
 
 
 def _thumbnail_pair(f, visuals, label) -> list[str]:
-    paths = f.evidence.get("thumbnails") or []
+    paths = f["evidence"].get("thumbnails") or []
     if len(paths) != 2:
         return []
     cells = []
-    for path, key, video in zip(paths, ("official_video", "marketing_video"), f.subjects):
+    for path, key, video in zip(paths, ("official_video", "marketing_video"), f["subjects"]):
         uri = visuals.images.get(path)
         picture = (f'<img src="{esc(uri)}" alt="{esc(video)}" width="144" '
                    f'style="display:block;width:144px;max-width:100%;height:auto;border-radius:6px;border:1px solid #d0d7de">'
@@ -161,7 +172,7 @@ def _thumbnail_pair(f, visuals, label) -> list[str]:
             f'{"".join(cells)}</tr></table>']
 
 
-def _timeline(result, f, segments, lang, label) -> list[str]:
+def _timeline(zone, segments, label) -> list[str]:
     """One row per account (or session), its bindings as bars on a shared time axis; the
     finding's window as the last row. Tables, not positioning: mail apps keep tables."""
     placed = as_fractions(segments)
@@ -176,8 +187,8 @@ def _timeline(result, f, segments, lang, label) -> list[str]:
         cells, cursor = [], 0.0
         for seg, start, width in sorted(bars, key=lambda b: b[1]):
             start = max(start, cursor)
-            when = (f"{wording.human_instant(result, seg.start, f.store_id)} → "
-                    + (label("still_open") if seg.open_end else wording.human_instant(result, seg.end, f.store_id)))
+            when = (f"{human_instant_in(seg.start, zone)} → "
+                    + (label("still_open") if seg.open_end else human_instant_in(seg.end, zone)))
             if start > cursor:
                 cells.append(f'<td style="width:{(start - cursor) * 100:.2f}%;padding:0"></td>')
             cells.append(f'<td title="{esc(when)}" style="width:{max(width, 0.004) * 100:.2f}%;padding:0;'
@@ -188,19 +199,19 @@ def _timeline(result, f, segments, lang, label) -> list[str]:
         caption = ""
         if kind == "window":
             seg = bars[0][0]
-            caption = (f'<div style="font-size:11px;color:#777">{esc(wording.human_instant(result, seg.start, f.store_id))}'
-                       f' → {esc(wording.human_instant(result, seg.end, f.store_id))}</div>')
+            caption = (f'<div style="font-size:11px;color:#777">{esc(human_instant_in(seg.start, zone))}'
+                       f' → {esc(human_instant_in(seg.end, zone))}</div>')
         elif len(bars) == 1:
             seg = bars[0][0]
-            caption = (f'<div style="font-size:11px;color:#777">{esc(wording.human_instant(result, seg.start, f.store_id))}'
-                       f' → {esc(label("still_open") if seg.open_end else wording.human_instant(result, seg.end, f.store_id))}'
+            caption = (f'<div style="font-size:11px;color:#777">{esc(human_instant_in(seg.start, zone))}'
+                       f' → {esc(label("still_open") if seg.open_end else human_instant_in(seg.end, zone))}'
                        f"</div>")
         out_rows.append(f'<tr><td style="padding:2px 8px 2px 0;font-size:12px;white-space:nowrap;color:{colour}">'
                         f'{esc(name)}</td><td style="padding:2px 0;width:72%"><table role="presentation" '
                         f'style="width:100%;border-collapse:collapse;background:#f2f4f7;table-layout:fixed"><tr>'
                         f'{"".join(cells)}</tr></table>{caption}</td></tr>')
-    axis = (f'<tr><td></td><td style="font-size:11px;color:#777;padding:0"><span>{esc(wording.human_instant(result, lo, f.store_id))}'
-            f'</span><span style="float:right">{esc(wording.human_instant(result, hi, f.store_id))}</span></td></tr>')
+    axis = (f'<tr><td></td><td style="font-size:11px;color:#777;padding:0"><span>{esc(human_instant_in(lo, zone))}'
+            f'</span><span style="float:right">{esc(human_instant_in(hi, zone))}</span></td></tr>')
     return [f'<div class="timeline" style="margin:6px 0"><div style="font-size:13px;font-weight:600">'
             f'{esc(label("timeline"))}</div><table role="presentation" style="width:100%;border-collapse:collapse">'
             f'{axis}{"".join(out_rows)}</table></div>']
@@ -208,7 +219,7 @@ def _timeline(result, f, segments, lang, label) -> list[str]:
 
 def _evidence(f, lang, label) -> list[str]:
     rows = []
-    for key, value in f.evidence.items():
+    for key, value in f["evidence"].items():
         if key == "thumbnails":
             continue
         if isinstance(value, bool):
@@ -238,13 +249,12 @@ def _table(header, rows, small=False) -> str:
     return f'<table style="border-collapse:collapse;font-size:{size}">{head}{body}</table>'
 
 
-def _input_errors(result, label, lang) -> list[str]:
-    problems = result.problems
+def _input_errors(problems: list[dict], label, lang) -> list[str]:
     if not problems:
         return []
     shown = problems[:MAX_INPUT_ERRORS_SHOWN]
-    rows = [[esc(p.file), esc(p.row if p.row is not None else ""), esc(p.column or ""),
-             esc(p.message) + (f" <code>{esc(p.value)}</code>" if p.value else "")] for p in shown]
+    rows = [[esc(p["file"]), esc(p["row"] if p["row"] is not None else ""), esc(p["column"] or ""),
+             esc(p["message"]) + (f" <code>{esc(p['value'])}</code>" if p.get("value") else "")] for p in shown]
     inner = [f'<h2 id="input-errors" style="font-size:18px;margin:0 0 8px">{esc(label("input_errors"))} '
              f"({number(len(problems), lang)})</h2>",
              _table([label("file"), label("row"), label("column"), label("message")], rows, small=True)]

@@ -60,6 +60,11 @@ def report_dict(result: RunResult, lang: str = "en", fail_on: str = "error") -> 
             "parameters": {c: result.params[c] for c in result.rules_run if result.params.get(c)},
         },
         "rows_read": dict(sorted(result.rows_read.items())),
+        # every store of the stores table (and any store with a finding): for emails
+        "stores": {s: {"name": result.store_names.get(s), "timezone": result.zone_of(s),
+                       "manager_email": result.store_emails.get(s)}
+                   for s in sorted(set(result.store_zones) | set(result.store_names) | set(result.store_emails)
+                                   | {f.store_id for f in result.findings})},
         "input_errors": [p.to_dict() for p in result.problems],
     }
 

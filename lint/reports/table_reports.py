@@ -40,7 +40,13 @@ def _evidence_keys(findings: list[dict]) -> list[str]:
 
 
 def render_csv(result: RunResult, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
-    findings = [finding_dict(result, f, lang) for f in result.findings]
+    return csv_from_report(report_dict(result, lang, fail_on))
+
+
+def csv_from_report(report: dict, stores: list[str] | None = None) -> str:
+    """The CSV of a JSON report (report_dict); with `stores`, only their findings and no
+    input errors (one shop's attachment)."""
+    findings = [f for f in report["findings"] if stores is None or f["store_id"] in stores]
     keys = _evidence_keys(findings)
     header = BASE_COLUMNS + [f"evidence.{k}" for k in keys] + ERROR_COLUMNS
     buf = io.StringIO()
@@ -53,10 +59,10 @@ def render_csv(result: RunResult, lang: str = "en", fail_on: str = "error", colo
         row += [f["evidence"].get(k) for k in keys]
         row += [None] * len(ERROR_COLUMNS)
         w.writerow([neutralise(v) for v in row])
-    for p in result.problems:
+    for p in report["input_errors"] if stores is None else []:
         row = ["input_error"] + [None] * (len(BASE_COLUMNS) - 1) + [None] * len(keys)
-        row[BASE_COLUMNS.index("message")] = p.message
-        row += [p.file, p.row, p.column, p.value, p.level]
+        row[BASE_COLUMNS.index("message")] = p["message"]
+        row += [p["file"], p["row"], p["column"], p["value"], p["level"]]
         w.writerow([neutralise(v) for v in row])
     return buf.getvalue()
 

@@ -35,12 +35,15 @@ class Segment:
 class Visuals:
     images: dict[str, str] = field(default_factory=dict)  # export-relative path -> data URI
     timelines: dict[str, list[Segment]] = field(default_factory=dict)  # fingerprint -> segments
+    zones: dict[str, str] = field(default_factory=dict)  # fingerprint -> the store's time zone
 
 
-def build_visuals(findings: list[Finding], export: Export, source: ExportSource | None, as_of: int) -> Visuals:
+def build_visuals(findings: list[Finding], export: Export, source: ExportSource | None, as_of: int,
+                  zone_of=lambda store_id: "Asia/Jakarta") -> Visuals:
     v = Visuals()
     lives = _index(export.lives, "live_id")
     for f in findings:
+        v.zones[f.fingerprint] = zone_of(f.store_id)
         if f.rule == "DUP001":
             for path in f.evidence.get("thumbnails", []):
                 if source is not None and path not in v.images and len(v.images) < MAX_PREVIEWS:
