@@ -66,7 +66,7 @@ def render_report(report: dict, policy, visuals: Visuals | None = None, stores: 
         '<div style="max-width:860px;margin:0 auto">',
         f'<h1 style="font-size:22px;margin:4px 0 2px">{esc(title)}</h1>',
         f'<div style="color:#555;font-size:13px">{esc(label("export"))}: {esc(report.get("export"))} · '
-        f'{esc(label("as_of"))} {esc(report.get("as_of"))}</div>',
+        f'{esc(label("as_of"))} {esc(_as_of(report))}</div>',
     ]
     out += _summary(report, policy, findings, by_store, names, fail_on, lang, label)
     for store_id, items in by_store.items():
@@ -75,6 +75,15 @@ def render_report(report: dict, policy, visuals: Visuals | None = None, stores: 
         out += _input_errors(report["input_errors"], label, lang)
     out.append("</div></body></html>")
     return "\n".join(out) + "\n"
+
+
+def _as_of(report: dict) -> str:
+    import pandas as pd
+    try:
+        ms = pd.Timestamp(report["as_of"]).value // 1_000_000
+        return human_instant_in(ms, report.get("timezone") or "Asia/Jakarta")
+    except (KeyError, ValueError, TypeError):
+        return str(report.get("as_of", ""))
 
 
 def _badge(text: str, colour: str) -> str:
