@@ -33,14 +33,14 @@ def overlap_join(left_group, left_start, left_end, right_group, right_start, rig
     longest = np.zeros(ngroups, dtype=np.int64)
     np.maximum.at(longest, rg, re_ - rs)
 
-    # Rank all instants so that (group, rank) packs into one int64 key without overflow.
+    # (group, instant) packed into one int64 key, ordered as the pair.
     lower = ls - longest[lg]
-    universe = np.unique(np.concatenate([rs, lower, le]))
-    span = len(universe) + 1
-    order = np.lexsort((rs, rg))
-    right_key = rg[order] * span + np.searchsorted(universe, rs[order])
-    lo = np.searchsorted(right_key, lg * span + np.searchsorted(universe, lower), side="right")
-    hi = np.searchsorted(right_key, lg * span + np.searchsorted(universe, le), side="left")
+    rank, span = _instant_ranks((rs, lower, le), ngroups)
+    right_key = rg * span + rank(rs)
+    order = np.argsort(right_key, kind="stable")  # by group, then start, then position
+    right_key = right_key[order]
+    lo = np.searchsorted(right_key, lg * span + rank(lower), side="right")
+    hi = np.searchsorted(right_key, lg * span + rank(le), side="left")
     counts = np.maximum(hi - lo, 0)
     total = int(counts.sum())
     if total == 0:
@@ -111,10 +111,24 @@ def count_in_trailing_window(group, at, window: int) -> np.ndarray:
     t = np.asarray(at, dtype=np.int64)
     if len(g) == 0:
         return np.empty(0, np.int64)
-    universe = np.unique(np.concatenate([t, t - window]))
-    span = len(universe) + 1
-    key = g * span + np.searchsorted(universe, t)
+    rank, span = _instant_ranks((t, t - window), int(g.max()) + 1)
+    key = g * span + rank(t)
     sorted_key = np.sort(key)
     hi = np.searchsorted(sorted_key, key, side="right")
-    lo = np.searchsorted(sorted_key, g * span + np.searchsorted(universe, t - window), side="right")
+    lo = np.searchsorted(sorted_key, g * span + rank(t - window), side="right")
     return hi - lo
+
+
+def _instant_ranks(times: tuple[np.ndarray, ...], ngroups: int):
+    """-> (rank, span): `rank` maps the given instants to integers in [0, span - 1) in the
+    same order (equal instants, equal ranks), so that group * span + rank(t) is an int64
+    key ordered by (group, instant). The instants themselves (offset by the smallest) when
+    that fits in int64, as it does for any real export; else their position among the
+    distinct instants."""
+    lo = min(int(t.min()) for t in times)
+    hi = max(int(t.max()) for t in times)
+    span = hi - lo + 2
+    if ngroups * span < 2 ** 62:
+        return (lambda t: t - lo), span
+    universe = np.unique(np.concatenate(times))
+    return (lambda t: np.searchsorted(universe, t)), len(universe) + 1

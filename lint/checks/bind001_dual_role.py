@@ -1,7 +1,10 @@
 """BIND001 dual-role-account: one account Official and Marketing at the same time."""
 from __future__ import annotations
 
+import numpy as np
+
 from lint.checks import check
+from lint.checks.context import take
 from lint.findings import CheckResult, Finding
 from lint.intervals import group_codes, overlap_join
 
@@ -14,14 +17,16 @@ def dual_role(ctx, params) -> CheckResult:
     og, mg = group_codes(off["account_id"], mkt["account_id"])
     oi, mj = overlap_join(og, off["start"].to_numpy(), off["until"].to_numpy(),
                           mg, mkt["start"].to_numpy(), mkt["until"].to_numpy())
+    o_store, o_acc, o_bind = take(off, oi, "store_id", "account_id", "bind_id")
+    m_store, m_bind = take(mkt, mj, "store_id", "bind_id")
+    start = np.maximum(off["start"].to_numpy()[oi], mkt["start"].to_numpy()[mj]).tolist()
+    end = np.minimum(off["until"].to_numpy()[oi], mkt["until"].to_numpy()[mj]).tolist()
     findings = []
-    for i, j in zip(oi.tolist(), mj.tolist()):
-        o, m = off.iloc[i], mkt.iloc[j]
+    for k in range(len(start)):
         findings.append(Finding(
-            rule="BIND001", store_id=o["store_id"], accounts=[o["account_id"]],
-            subjects=[o["bind_id"], m["bind_id"]],
-            start=max(int(o["start"]), int(m["start"])), end=min(int(o["until"]), int(m["until"])),
-            evidence={"official_store_id": o["store_id"], "marketing_store_id": m["store_id"]},
-            fields={"account": o["account_id"], "store": o["store_id"], "other_store": m["store_id"]},
+            rule="BIND001", store_id=o_store[k], accounts=[o_acc[k]],
+            subjects=[o_bind[k], m_bind[k]], start=start[k], end=end[k],
+            evidence={"official_store_id": o_store[k], "marketing_store_id": m_store[k]},
+            fields={"account": o_acc[k], "store": o_store[k], "other_store": m_store[k]},
         ))
     return CheckResult(findings)

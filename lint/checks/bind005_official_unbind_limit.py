@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from lint.checks import check
+from lint.checks.context import take
 from lint.findings import CheckResult, Finding
 from lint.intervals import group_codes, rank_within
 from lint.model import NO_TIME
@@ -18,12 +19,12 @@ def official_unbind_limit(ctx, params) -> CheckResult:
     nth = rank_within(g, (u["unbind_row"].to_numpy(), u["end"].to_numpy()))
     over = np.flatnonzero(nth > params["max_unbinds"])
     findings = []
-    for i in over.tolist():
-        r = u.iloc[i]
+    store, account, unbind, at = take(u, over, "store_id", "account_id", "unbind_id", "end")
+    for k, i in enumerate(over.tolist()):
         findings.append(Finding(
-            rule="BIND005", store_id=r["store_id"], accounts=[r["account_id"]], subjects=[r["unbind_id"]],
-            start=int(r["end"]), end=int(r["end"]),
+            rule="BIND005", store_id=store[k], accounts=[account[k]], subjects=[unbind[k]],
+            start=at[k], end=at[k],
             evidence={"official_unbind_number": int(nth[i]), "max_unbinds": params["max_unbinds"]},
-            fields={"account": r["account_id"], "store": r["store_id"], "nth": int(nth[i])},
+            fields={"account": account[k], "store": store[k], "nth": int(nth[i])},
         ))
     return CheckResult(findings)

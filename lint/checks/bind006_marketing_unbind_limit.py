@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lint.checks import check
+from lint.checks.context import take
 from lint.findings import CheckResult, Finding
 from lint.intervals import count_in_trailing_window, group_codes
 from lint.model import MS_PER_DAY, NO_TIME
@@ -19,13 +20,13 @@ def marketing_unbind_limit(ctx, params) -> CheckResult:
     counts = count_in_trailing_window(g, u["end"].to_numpy(), window)
     over = np.flatnonzero(counts > params["max_unbinds"])
     findings = []
-    for i in over.tolist():
-        r = u.iloc[i]
+    store, account, unbind, at = take(u, over, "store_id", "account_id", "unbind_id", "end")
+    for k, i in enumerate(over.tolist()):
         findings.append(Finding(
-            rule="BIND006", store_id=r["store_id"], accounts=[r["account_id"]], subjects=[r["unbind_id"]],
-            start=int(r["end"]), end=int(r["end"]),
+            rule="BIND006", store_id=store[k], accounts=[account[k]], subjects=[unbind[k]],
+            start=at[k], end=at[k],
             evidence={"marketing_unbinds_in_window": int(counts[i]), "window_days": params["window_days"],
                       "max_unbinds": params["max_unbinds"]},
-            fields={"account": r["account_id"], "store": r["store_id"], "count": int(counts[i])},
+            fields={"account": account[k], "store": store[k], "count": int(counts[i])},
         ))
     return CheckResult(findings)

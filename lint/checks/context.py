@@ -53,3 +53,16 @@ class Context:
         joined["account_type"] = b["account_type"].to_numpy()[rj]
         joined["bind_id"] = b["bind_id"].to_numpy()[rj]
         return joined
+
+
+def take(frame: pd.DataFrame, rows: np.ndarray, *columns: str) -> list[list]:
+    """Values of `columns` at positions `rows`, each as a Python list (ids stay str, times
+    int): how checks build many findings without per-row pandas access."""
+    out = []
+    for c in columns:
+        column = frame[c]
+        if column.dtype.kind in "iuf":
+            out.append(column.to_numpy()[rows].tolist())
+        else:
+            out.append(column.take(rows).to_numpy(dtype=object).tolist())
+    return out

@@ -4,10 +4,11 @@ from __future__ import annotations
 import numpy as np
 
 from lint.checks import check
+from lint.checks.context import take
 from lint.findings import CheckResult, Finding
 from lint.intervals import group_codes, overlap_join
 from lint.model import MS_PER_SECOND
-from lint.text import text_similarity
+from lint.text import normalise_many, similarity
 
 
 @check("LIVE001")
@@ -25,32 +26,57 @@ def simultaneous_live(ctx, params) -> CheckResult:
     # A session never pairs with itself (an account both Official and Marketing).
     distinct = off["live_id"].to_numpy()[oi] != mkt["live_id"].to_numpy()[mj]
     oi, mj = oi[distinct], mj[distinct]
+    if len(oi) == 0:
+        return CheckResult([])
+    # Per-pair values as Python lists, taken once from the columns (no per-row pandas access).
+    o, m = _pick(off, oi), _pick(mkt, mj)
+    start = np.maximum(off["start"].to_numpy()[oi], mkt["start"].to_numpy()[mj]).tolist()
+    end = np.minimum(off["until"].to_numpy()[oi], mkt["until"].to_numpy()[mj]).tolist()
+    titles = _normalised_titles(o["title"], m["title"])
     findings = []
-    for i, j in zip(oi.tolist(), mj.tolist()):
-        o, m = off.iloc[i], mkt.iloc[j]
-        start, end = max(int(o["start"]), int(m["start"])), min(int(o["until"]), int(m["until"]))
-        overlap_s = (end - start) / MS_PER_SECOND
+    for k in range(len(start)):
+        s, e = start[k], end[k]
+        overlap_s = (e - s) / MS_PER_SECOND
+        store, o_acc, m_acc = o["store_id"][k], o["account_id"][k], m["account_id"][k]
         findings.append(Finding(
-            rule="LIVE001", store_id=o["store_id"],
-            accounts=list(dict.fromkeys([o["account_id"], m["account_id"]])),
-            subjects=[o["live_id"], m["live_id"]], start=start, end=end,
-            evidence=_mirroring_evidence(o, m, overlap_s),
-            fields={"store": o["store_id"], "official_account": o["account_id"],
-                    "marketing_account": m["account_id"], "overlap_s": overlap_s},
+            rule="LIVE001", store_id=store,
+            accounts=list(dict.fromkeys([o_acc, m_acc])),
+            subjects=[o["live_id"][k], m["live_id"][k]], start=s, end=e,
+            evidence=_mirroring_evidence(o, m, k, overlap_s, titles),
+            fields={"store": store, "official_account": o_acc,
+                    "marketing_account": m_acc, "overlap_s": overlap_s},
         ))
     return CheckResult(findings)
 
 
-def _mirroring_evidence(o, m, overlap_s: float) -> dict:
+_COLUMNS = ("store_id", "account_id", "live_id", "stream_source", "title", "product_ids")
+
+
+def _pick(frame, rows: np.ndarray) -> dict[str, list]:
+    """The columns a finding reads, at `rows`; a column the table lacks reads as None."""
+    present = [c for c in _COLUMNS if c in frame.columns]
+    out = dict(zip(present, take(frame, rows, *present)))
+    return {c: out.get(c, [None] * len(rows)) for c in _COLUMNS}
+
+
+def _normalised_titles(*columns: list) -> dict:
+    """Each distinct title -> its normalised form, normalised in one vectorised pass."""
+    distinct = list(dict.fromkeys(t for col in columns for t in col if isinstance(t, str)))
+    if not distinct:
+        return {}
+    return dict(zip(distinct, normalise_many(distinct).to_pylist()))
+
+
+def _mirroring_evidence(o: dict, m: dict, k: int, overlap_s: float, titles: dict) -> dict:
     """Signals that the two sessions are one stream sent twice, where the data has them."""
     evidence = {"overlap_s": round(overlap_s, 3)}
-    so, sm = o.get("stream_source"), m.get("stream_source")
+    so, sm = o["stream_source"][k], m["stream_source"][k]
     if isinstance(so, str) and isinstance(sm, str):
         evidence["same_stream_source"] = so == sm
-    to, tm = o.get("title"), m.get("title")
+    to, tm = o["title"][k], m["title"][k]
     if isinstance(to, str) and isinstance(tm, str):
-        evidence["title_similarity"] = round(text_similarity(to, tm), 1)
-    po, pm = o.get("product_ids"), m.get("product_ids")
+        evidence["title_similarity"] = round(similarity(titles[to], titles[tm]), 1)
+    po, pm = o["product_ids"][k], m["product_ids"][k]
     if isinstance(po, list) and isinstance(pm, list) and (po or pm):
         evidence["shared_products"] = sorted(set(po) & set(pm))
     return evidence
