@@ -5,6 +5,7 @@ Exit status (shared/spec/report.md): 0 no finding at or above --fail-on, 1 findi
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -23,7 +24,11 @@ from lint.ingest import ExportError, ExportSource, MediaOptions, default_cache_d
 from lint.ingest.timestamps import parse_instants, valid_zone
 from lint.model import NO_TIME, Problems
 from lint.policy import SEVERITIES, PolicyError, load_policy
+from lint.baseline import BaselineError, baseline_file, load_baseline
+from lint.baseline import compare as compare_baseline
+from lint.config import ConfigError, find_config, load_config
 from lint.reports import EXTENSIONS, RENDERERS
+from lint.waivers import WaiverError, apply_waivers, load_waivers
 from lint.reports.json_report import report_dict
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
@@ -170,11 +175,49 @@ def email(report_file, **o):
                    "or ~/.cache/shoplint).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the image-hash cache.")
 @click.option("--email", "send_email", is_flag=True, help="Also email each store its report (see `shoplint email`).")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Configuration file (default: shoplint.toml or [tool.shoplint] in pyproject.toml, "
+                   "from here upward).")
+@click.option("--waivers", type=click.Path(path_type=Path), help="Waivers file (TOML or CSV): agreed exceptions.")
+@click.option("--baseline", type=click.Path(path_type=Path),
+              help="An earlier JSON report or baseline: findings are marked new or existing.")
+@click.option("--new-only", is_flag=True, help="With --baseline: only new findings fail the run.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (unusable input still exits 2).")
+@click.option("-v", "--verbose", is_flag=True, help="Log each stage with its time, and a run summary, on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes on stderr.")
 @mail_options
-def check(export, fmt, output, output_dir, as_of, zone, select, ignore, fail_on, strict, lang, color, cache_dir,
-          no_cache, send_email, **mail):
+@click.pass_context
+def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fail_on, strict, lang, color,
+          cache_dir, no_cache, send_email, config_file, waivers, baseline, new_only, exit_zero, verbose, quiet,
+          **mail):
     """Lint the export folder (or .zip) EXPORT and report every violation."""
     policy = _policy()
+    cfg = _config(config_file, policy)
+    given = lambda name: ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT  # noqa: E731
+
+    def setting(name, value, key=None, convert=lambda v: v):
+        """The command line wins; then the config file; then the option's default."""
+        key = key or name
+        return value if given(name) or cfg.get(key) is None else convert(cfg.get(key))
+    fmt = setting("fmt", fmt, "format", lambda v: ",".join(v))
+    output_dir = setting("output_dir", output_dir, convert=Path)
+    zone = setting("zone", zone, "timezone")
+    select = setting("select", select, convert=lambda v: ",".join(v))
+    ignore = setting("ignore", ignore, convert=lambda v: ",".join(v))
+    fail_on = setting("fail_on", fail_on)
+    strict = setting("strict", strict)
+    lang = setting("lang", lang)
+    cache_dir = setting("cache_dir", cache_dir, convert=Path)
+    waivers = setting("waivers", waivers, convert=Path)
+    baseline = setting("baseline", baseline, convert=Path)
+    new_only = setting("new_only", new_only)
+    exit_zero = setting("exit_zero", exit_zero)
+    for key, value in cfg.smtp.items():
+        name = {"host": "smtp_host", "port": "smtp_port", "user": "smtp_user", "security": "smtp_security",
+                "from": "sender", "outbox": "outbox", "retries": "retries", "retry_delay": "retry_delay"}[key]
+        if not given(name):
+            mail[name] = Path(value) if name == "outbox" else value
+    log = _Log(verbose and not quiet)
     formats = [f.strip().lower() for f in fmt.split(",") if f.strip()]
     bad = [f for f in formats if f not in RENDERERS]
     if bad or not formats:
@@ -194,6 +237,10 @@ def check(export, fmt, output, output_dir, as_of, zone, select, ignore, fail_on,
         raise UsageProblem(f"unknown rule code(s) {', '.join(unknown)}; see `shoplint rules`")
     codes = policy.select(_codes(select), _codes(ignore))
     as_of_ms = _parse_as_of(as_of, zone)
+    waiver_list = _load_waivers(waivers, policy) if waivers else None
+    baseline_map = _load_baseline(baseline) if baseline else None
+    if new_only and baseline_map is None:
+        raise UsageProblem("--new-only needs --baseline PREVIOUS.json")
 
     problems = Problems()
     try:
@@ -201,13 +248,21 @@ def check(export, fmt, output, output_dir, as_of, zone, select, ignore, fail_on,
             media = None
             if "DUP001" in codes:
                 media = MediaOptions(cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
-                                     progress=sys.stderr.isatty())
-            data = load_export(source, zone, problems, media=media)
+                                     progress=sys.stderr.isatty() and not quiet)
+            with log.stage("read and validate"):
+                data = load_export(source, zone, problems, media=media)
             if problems.has_fatal or (strict and any(p.level != "warning" for p in problems.items)):
                 _print_problems(problems, strict)
                 sys.exit(EXIT_UNUSABLE)
-            result = run(data, policy, codes, as_of_ms, zone, problems.sorted())
+            with log.stage("checks"):
+                result = run(data, policy, codes, as_of_ms, zone, problems.sorted(), params=cfg.params,
+                             severities=cfg.severities)
             result.export_name = source.name
+            if waiver_list is not None:
+                result.waivers = apply_waivers(result.findings, waiver_list, as_of_ms, zone).to_dict()
+            if baseline_map is not None:
+                result.baseline = compare_baseline(result.findings, baseline_map)
+                result.new_only = new_only
             if "html" in formats or send_email:
                 # pictures and time lines to look at; read while the export is still open
                 result.visuals = build_visuals(result.findings, data, source, as_of_ms, result.zone_of)
@@ -219,9 +274,10 @@ def check(export, fmt, output, output_dir, as_of, zone, select, ignore, fail_on,
                                                  and sys.stdout.isatty())
     # render everything first, then write: a failure leaves no half-set of reports
     rendered = {}
-    for f in formats:
-        body = RENDERERS[f](result, lang=lang, fail_on=fail_on, color=use_color and f == "text")
-        rendered[f] = body if isinstance(body, bytes) else body.encode("utf-8")
+    with log.stage("render " + ",".join(formats)):
+        for f in formats:
+            body = RENDERERS[f](result, lang=lang, fail_on=fail_on, color=use_color and f == "text")
+            rendered[f] = body if isinstance(body, bytes) else body.encode("utf-8")
     if output_dir is not None:
         for f, body in rendered.items():
             write_atomic(output_dir / f"report.{EXTENSIONS[f]}", body)
@@ -235,7 +291,61 @@ def check(export, fmt, output, output_dir, as_of, zone, select, ignore, fail_on,
     status = EXIT_FINDINGS if result.failing(fail_on) else EXIT_OK
     if send_email:
         status = max(status, _send(report_dict(result, lang, fail_on), policy, result.visuals, mail))
-    sys.exit(status)
+    log.summary(result, fail_on)
+    if not quiet and result.waivers is not None:
+        for w in result.waivers["expired"]:
+            click.echo(f"shoplint: waiver {w['waiver']} ({w['rule']}, {w['owner']}) expired on {w['expires']}; "
+                       "it no longer applies", err=True)
+    sys.exit(EXIT_OK if exit_zero else status)
+
+
+class _Log:
+    """-v: each stage and its time, then a run summary, on stderr."""
+
+    def __init__(self, on: bool):
+        self.on, self.times = on, {}
+
+    @contextlib.contextmanager
+    def stage(self, name: str):
+        t0 = time.perf_counter()
+        yield
+        self.times[name] = time.perf_counter() - t0
+        if self.on:
+            click.echo(f"shoplint: {name}: {self.times[name]:.2f} s", err=True)
+
+    def summary(self, result, fail_on):
+        if not self.on:
+            return
+        rejected = sum(1 for p in result.problems if p.level == "row")
+        click.echo("shoplint: rows read: " + ", ".join(f"{t} {n}" for t, n in sorted(result.rows_read.items()))
+                   + f"; rows rejected: {rejected}", err=True)
+        by_rule: dict[str, int] = {}
+        for f in result.findings:
+            by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+        click.echo("shoplint: findings: " + (", ".join(f"{c} {n}" for c, n in sorted(by_rule.items())) or "none")
+                   + f"; failing: {len(result.failing(fail_on))}", err=True)
+        click.echo("shoplint: time: " + ", ".join(f"{k} {v:.2f} s" for k, v in self.times.items()), err=True)
+
+
+def _config(path: Path | None, policy):
+    try:
+        return load_config(path or find_config(Path.cwd()), policy)
+    except ConfigError as e:
+        raise UsageProblem(str(e)) from None
+
+
+def _load_waivers(path: Path, policy):
+    try:
+        return load_waivers(path, policy)
+    except WaiverError as e:
+        raise UsageProblem(str(e)) from None
+
+
+def _load_baseline(path: Path):
+    try:
+        return load_baseline(path)
+    except BaselineError as e:
+        raise UsageProblem(str(e)) from None
 
 
 def _parse_as_of(value: str | None, zone: str) -> int:
@@ -279,6 +389,66 @@ def write_atomic(path: Path, data: bytes):
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_CHECK_DEFAULTS = {"select": "all rules", "ignore": "none", "fail_on": "error", "timezone": "Asia/Jakarta",
+                   "lang": "en", "format": "text", "output_dir": "(stdout)", "cache_dir": str(default_cache_dir()),
+                   "waivers": "none", "baseline": "none", "new_only": False, "strict": False, "exit_zero": False}
+
+
+@main.command("config")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Configuration file (default: found from here upward).")
+def config_cmd(config_file):
+    """Print the effective configuration and where each value comes from."""
+    policy = _policy()
+    cfg = _config(config_file, policy)
+    where = str(cfg.path) if cfg.path else "default"
+    click.echo(f"# configuration file: {cfg.path or 'none found (shoplint.toml or [tool.shoplint] in pyproject.toml)'}")
+    for key, default in _CHECK_DEFAULTS.items():
+        value = cfg.get(key)
+        shown = value if value is not None else default
+        click.echo(f"{key} = {json.dumps(shown, ensure_ascii=False)}  # {where if value is not None else 'default'}")
+    for code, rule in policy.rules.items():
+        sev = cfg.severities.get(code)
+        click.echo(f"[rules.{code}]  # {rule.name}")
+        click.echo(f"severity = {json.dumps(sev or rule.severity)}  # {where if sev else 'policy pack'}")
+        for name, param in rule.parameters.items():
+            value = cfg.params.get(code, {}).get(name)
+            click.echo(f"{name} = {value if value is not None else param.default}  "
+                       f"# {where if value is not None else 'policy pack'} (min {param.min:g}, max {param.max:g})")
+    env = {"host": "SHOPLINT_SMTP_HOST", "port": "SHOPLINT_SMTP_PORT", "user": "SHOPLINT_SMTP_USER",
+           "security": "SHOPLINT_SMTP_SECURITY", "from": "SHOPLINT_SMTP_FROM"}
+    click.echo("[smtp]")
+    for key in ("host", "port", "user", "security", "from", "outbox"):
+        if key in cfg.smtp:
+            click.echo(f"{key} = {json.dumps(cfg.smtp[key])}  # {where}")
+        elif key in env and os.environ.get(env[key]):
+            click.echo(f"{key} = {json.dumps(os.environ[env[key]])}  # environment {env[key]}")
+        else:
+            click.echo(f"# {key}: not set")
+    click.echo("# password: " + ("from SHOPLINT_SMTP_PASSWORD" if os.environ.get("SHOPLINT_SMTP_PASSWORD")
+                                 else "not set"))
+
+
+@main.group("baseline")
+def baseline_group():
+    """Record a baseline: the findings a later run is compared with (--baseline)."""
+
+
+@baseline_group.command("write")
+@click.argument("report_file", metavar="REPORT.json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="The baseline file to write.")
+def baseline_write(report_file, output):
+    """Write the baseline of a JSON report (rule, store, subjects and fingerprint of each finding)."""
+    try:
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+        load_baseline(report_file)
+    except (ValueError, UnicodeDecodeError, BaselineError) as e:
+        raise UsageProblem(f"{report_file}: not a shoplint JSON report ({e})") from None
+    data = baseline_file(report)
+    write_atomic(output, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    click.echo(f"shoplint: baseline of {len(data['findings'])} findings written to {output}", err=True)
 
 
 @main.command("rules")

@@ -27,6 +27,9 @@ class RunResult:
     rows_read: dict[str, int] = field(default_factory=dict)
     export_name: str = ""
     visuals: object = None  # lint.reports.visuals.Visuals, for reporters that draw
+    waivers: dict | None = None  # lint.waivers.WaiverOutcome.to_dict(), when waivers were given
+    baseline: dict | None = None  # lint.baseline.compare(), when a baseline was given
+    new_only: bool = False  # with a baseline: only new findings fail
 
     def zone_of(self, store_id: str) -> str:
         return self.store_zones.get(store_id) or self.timezone
@@ -35,7 +38,8 @@ class RunResult:
         if fail_on == "never":
             return []
         floor = SEVERITY_RANK[fail_on]
-        return [f for f in self.findings if SEVERITY_RANK[f.severity] >= floor]
+        return [f for f in self.findings if SEVERITY_RANK[f.severity] >= floor and f.waiver is None
+                and not (self.new_only and f.baseline == "existing")]
 
 
 def run(export: Export, policy: Policy, codes: list[str], as_of: int, timezone: str,

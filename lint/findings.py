@@ -21,6 +21,9 @@ class Finding:
     # Set by the engine from the policy pack.
     name: str = ""
     severity: str = ""
+    # Set after the run: the waiver that covers it, and "new"/"existing" against a baseline.
+    waiver: dict | None = None
+    baseline: str | None = None
 
     @property
     def fingerprint(self) -> str:

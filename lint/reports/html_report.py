@@ -148,10 +148,16 @@ def _store_section(store_id, names, items, visuals, lang, label) -> list[str]:
     for f in items:
         inner = [f'<div class="finding" data-rule="{esc(f["rule"])}">'
                  f'{_badge(label(f["severity"]), SEVERITY_COLOUR.get(f["severity"], "#555"))} '
-                 f'<b>{esc(f["rule"])}</b> <span style="color:#555">{esc(f["name"])}</span></div>',
+                 f'<b>{esc(f["rule"])}</b> <span style="color:#555">{esc(f["name"])}</span>'
+                 + (" " + _badge(label("baseline_" + f["baseline"]), "#6941c6") if f.get("baseline") == "new" else "")
+                 + (" " + _badge(label("waived"), "#667085") if f.get("waiver") else "") + "</div>",
                  f'<p style="margin:6px 0">{esc(f["message"])}</p>',
                  f'<p style="margin:6px 0;padding:6px 10px;background:#ecfdf3;border-left:3px solid #12b76a">'
                  f'<b>{esc(label("fix").capitalize())}:</b> {esc(f["fix"])}</p>']
+        if f.get("waiver"):
+            w = f["waiver"]
+            inner.append(f'<p style="margin:6px 0;color:#475467;font-size:13px">{esc(label("waived"))}: '
+                         f'{esc(w["reason"])} ({esc(w["owner"])}, {esc(label("until"))} {esc(w["expires"])})</p>')
         if f["rule"] == "DUP001":
             inner += _thumbnail_pair(f, visuals, label)
         segments = visuals.timelines.get(f["fingerprint"])

@@ -23,6 +23,8 @@ def finding_dict(result: RunResult, f, lang: str) -> dict:
         "fix": wording.fix(result, f, lang),
         "evidence": f.evidence,
         "fingerprint": f.fingerprint,
+        **({"waiver": f.waiver} if f.waiver else {}),
+        **({"baseline": f.baseline} if f.baseline else {}),
     }
 
 
@@ -40,6 +42,9 @@ def summary(result: RunResult, fail_on: str) -> dict:
         "by_severity": dict(sorted(by_severity.items())),
         "by_store": dict(sorted(by_store.items())),
         "input_errors": len([p for p in result.problems if p.level != "warning"]),
+        **({"waived": sum(1 for f in result.findings if f.waiver)} if result.waivers is not None else {}),
+        **({"baseline": {k: result.baseline[k] for k in ("new", "existing", "resolved")}}
+           if result.baseline is not None else {}),
     }
 
 
@@ -66,6 +71,9 @@ def report_dict(result: RunResult, lang: str = "en", fail_on: str = "error") -> 
                    for s in sorted(set(result.store_zones) | set(result.store_names) | set(result.store_emails)
                                    | {f.store_id for f in result.findings})},
         "input_errors": [p.to_dict() for p in result.problems],
+        **({"waivers": result.waivers} if result.waivers is not None else {}),
+        **({"baseline": {"resolved": result.baseline["resolved_findings"], "new_only": result.new_only}}
+           if result.baseline is not None else {}),
     }
 
 

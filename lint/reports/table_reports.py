@@ -20,7 +20,8 @@ from lint.reports.json_report import finding_dict, report_dict, summary
 # (OWASP "CSV injection"); a leading apostrophe makes it text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BASE_COLUMNS = ["record", "rule", "name", "severity", "store_id", "store_name", "accounts", "subjects",
-                "window_start", "window_end", "message", "fix", "fingerprint"]
+                "window_start", "window_end", "message", "fix", "fingerprint", "baseline", "waiver_reason",
+                "waiver_owner", "waiver_expires"]
 ERROR_COLUMNS = ["file", "row", "column", "value", "level"]
 
 
@@ -55,7 +56,9 @@ def csv_from_report(report: dict, stores: list[str] | None = None) -> str:
     for f in findings:
         row = ["finding", f["rule"], f["name"], f["severity"], f["store_id"], f["store_name"],
                "|".join(f["accounts"]), "|".join(f["subjects"]), f["window"]["start"], f["window"]["end"],
-               f["message"], f["fix"], f["fingerprint"]]
+               f["message"], f["fix"], f["fingerprint"], f.get("baseline")]
+        waiver = f.get("waiver") or {}
+        row += [waiver.get("reason"), waiver.get("owner"), waiver.get("expires")]
         row += [f["evidence"].get(k) for k in keys]
         row += [None] * len(ERROR_COLUMNS)
         w.writerow([neutralise(v) for v in row])
@@ -83,6 +86,8 @@ PARQUET_SCHEMA = pa.schema([
     ("store_timezone", pa.string()),
     ("message", pa.string()), ("fix", pa.string()), ("fingerprint", pa.string()),
     ("evidence", pa.string()),  # JSON: its keys differ by rule
+    ("baseline", pa.string()),  # new | existing, with --baseline
+    ("waiver", pa.string()),  # JSON of the waiver that covers it
 ])
 
 
@@ -98,6 +103,9 @@ def render_parquet(result: RunResult, lang: str = "en", fail_on: str = "error", 
         "message": [r["message"] for r in rows], "fix": [r["fix"] for r in rows],
         "fingerprint": [r["fingerprint"] for r in rows],
         "evidence": [json.dumps(r["evidence"], ensure_ascii=False, sort_keys=True) for r in rows],
+        "baseline": [r.get("baseline") for r in rows],
+        "waiver": [json.dumps(r["waiver"], ensure_ascii=False, sort_keys=True) if r.get("waiver") else None
+                   for r in rows],
     }, schema=PARQUET_SCHEMA)
     head = report_dict(result, lang, fail_on)
     meta = {k: v for k, v in head.items() if k not in ("findings",)}

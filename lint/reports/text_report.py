@@ -30,7 +30,12 @@ def render(result: RunResult, lang: str = "en", fail_on: str = "error", color: b
         lines.append(style(clean(title), bold=True) + f" — {len(findings)} {label('finding' if len(findings) == 1 else 'findings')}")
         for f in findings:
             sev = style(f"{label(f.severity):7}", fg=_COLOURS.get(f.severity))
-            lines.append(f"  {sev} {f.rule} {f.name}: {clean(wording.message(result, f, lang))}")
+            mark = f"[{label('baseline_' + f.baseline)}] " if f.baseline else ""
+            lines.append(f"  {sev} {mark}{f.rule} {f.name}: {clean(wording.message(result, f, lang))}")
+            if f.waiver:
+                w = f.waiver
+                lines.append(f"          {label('waived')}: {clean(w['reason'])} ({clean(w['owner'])}, "
+                             f"{label('until')} {w['expires']})")
             lines.append(f"          {label('subjects')}: {clean(', '.join(f.subjects))}")
             lines.append(f"          {label('fix')}: {wording.fix(result, f, lang)}")
         lines.append("")
@@ -49,6 +54,18 @@ def render(result: RunResult, lang: str = "en", fail_on: str = "error", color: b
                  f"{label('stores')}" + (f" ({counts})" if counts else ""))
     lines.append(f"  {failing} {label('at_or_above')} '{label(fail_on)}'")
     lines.append(f"  {len(problems)} {label('input_rows_skipped')}")
+    if result.waivers is not None:
+        lines.append(f"  {sum(1 for f in result.findings if f.waiver)} {label('waived_findings')}")
+        for w in result.waivers["expired"]:
+            lines.append(f"  {label('warning')}: {label('waiver_expired')} #{w['waiver']} ({w['rule']}, "
+                         f"{clean(w['owner'])}, {w['expires']})")
+        for w in result.waivers["unused"]:
+            lines.append(f"  {label('warning')}: {label('waiver_unused')} #{w['waiver']} ({w['rule']}, "
+                         f"{clean(w['owner'])})")
+    if result.baseline is not None:
+        b = result.baseline
+        lines.append(f"  {label('baseline')}: {b['new']} {label('baseline_new')}, {b['existing']} "
+                     f"{label('baseline_existing')}, {b['resolved']} {label('baseline_resolved')}")
     for code, why in sorted(result.not_run.items()):
         lines.append(f"  {label('not_run')}: {code} ({why})")
     for code, n in sorted(result.not_checked.items()):

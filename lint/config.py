@@ -1,0 +1,143 @@
+"""Configuration: `shoplint.toml`, or `[tool.shoplint]` in `pyproject.toml`, found from the
+working directory upward, or `--config FILE`. Command-line options override it.
+
+    select = ["BIND", "LIVE001"]        # codes, names or prefixes
+    ignore = ["BIND007"]
+    fail_on = "error"                   # error | warning | info | never
+    timezone = "Asia/Jakarta"
+    lang = "id"
+    format = ["json", "html"]
+    output_dir = "reports"
+    cache_dir = ".shoplint-cache"
+    waivers = "waivers.toml"
+    baseline = "baseline.json"
+
+    [rules.BIND004]                     # per rule: severity and parameters
+    severity = "warning"
+    min_hours = 24
+
+    [smtp]                              # as the SHOPLINT_SMTP_* variables
+    host = "smtp.example.com"
+    port = 587
+    security = "starttls"
+    from = "shoplint@example.com"
+    outbox = "outbox"
+
+Unknown keys and values out of the pack's bounds are errors naming the file and key.
+Relative paths are relative to the file they are written in.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lint.policy import SEVERITIES, Policy, PolicyError
+
+CONFIG_NAMES = ("shoplint.toml", "pyproject.toml")
+_TOP = {"select": list, "ignore": list, "fail_on": str, "timezone": str, "lang": str, "format": list,
+        "output_dir": str, "cache_dir": str, "waivers": str, "baseline": str, "new_only": bool,
+        "strict": bool, "exit_zero": bool, "rules": dict, "smtp": dict}
+_PATHS = ("output_dir", "cache_dir", "waivers", "baseline")
+_SMTP = {"host": str, "port": int, "user": str, "security": str, "from": str, "outbox": str, "retries": int,
+         "retry_delay": float}
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass
+class Config:
+    path: Path | None = None  # the file it came from; None: no file
+    values: dict = field(default_factory=dict)  # top-level keys, paths resolved
+    severities: dict[str, str] = field(default_factory=dict)
+    params: dict[str, dict] = field(default_factory=dict)
+    smtp: dict = field(default_factory=dict)
+
+    def get(self, key, default=None):
+        return self.values.get(key, default)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest shoplint.toml, or pyproject.toml with a [tool.shoplint] table."""
+    for folder in [start, *start.parents]:
+        candidate = folder / "shoplint.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                if "shoplint" in tomllib.loads(candidate.read_text(encoding="utf-8")).get("tool", {}):
+                    return candidate
+            except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+                continue
+    return None
+
+
+def load_config(path: Path | None, policy: Policy) -> Config:
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot be read ({e.strerror or e})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid TOML ({e})") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("shoplint", {})
+        where = f"{path} [tool.shoplint]"
+    else:
+        where = str(path)
+    cfg = Config(path=path)
+    for key, value in data.items():
+        kind = _TOP.get(key)
+        if kind is None:
+            raise ConfigError(f"{where}: unknown key '{key}' (known: {', '.join(sorted(_TOP))})")
+        if kind is list and isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) for v in value)):
+            raise ConfigError(f"{where}: '{key}' must be {'a list of strings' if kind is list else kind.__name__}")
+        if key in _PATHS:
+            value = str((path.parent / value).resolve()) if not Path(value).is_absolute() else value
+        cfg.values[key] = value
+    if cfg.get("fail_on") is not None and cfg.get("fail_on") not in (*SEVERITIES, "never"):
+        raise ConfigError(f"{where}: fail_on must be one of {', '.join((*SEVERITIES, 'never'))}")
+    if cfg.get("lang") is not None and cfg.get("lang") not in ("en", "id"):
+        raise ConfigError(f"{where}: lang must be en or id")
+    for key in ("select", "ignore"):
+        unknown = policy.unknown_selectors(cfg.get(key) or [])
+        if unknown:
+            raise ConfigError(f"{where}: {key}: unknown rule(s) {', '.join(unknown)}")
+    for code, table in (data.get("rules") or {}).items():
+        rule = policy.rules.get(code.upper())
+        if rule is None:
+            raise ConfigError(f"{where}: [rules.{code}]: no such rule (see `shoplint rules`)")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: [rules.{code}] must be a table")
+        for name, value in table.items():
+            if name == "severity":
+                if value not in SEVERITIES:
+                    raise ConfigError(f"{where}: [rules.{code}] severity must be one of {', '.join(SEVERITIES)}")
+                cfg.severities[rule.code] = value
+                continue
+            param = rule.parameters.get(name)
+            if param is None:
+                known = ", ".join(["severity", *rule.parameters]) or "severity"
+                raise ConfigError(f"{where}: [rules.{code}] unknown key '{name}' (known: {known})")
+            try:
+                cfg.params.setdefault(rule.code, {})[name] = param.coerce(value, f"{where}: [rules.{code}]")
+            except PolicyError as e:
+                raise ConfigError(str(e)) from None
+    for name, value in (data.get("smtp") or {}).items():
+        kind = _SMTP.get(name)
+        if kind is None:
+            raise ConfigError(f"{where}: [smtp] unknown key '{name}' (known: {', '.join(sorted(_SMTP))})")
+        if kind is float and isinstance(value, int):
+            value = float(value)
+        if not isinstance(value, kind):
+            raise ConfigError(f"{where}: [smtp] {name} must be {kind.__name__}")
+        if name == "outbox":
+            value = str((path.parent / value).resolve())
+        cfg.smtp[name] = value
+    return cfg
