@@ -254,9 +254,9 @@ def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fai
             if problems.has_fatal or (strict and any(p.level != "warning" for p in problems.items)):
                 _print_problems(problems, strict)
                 sys.exit(EXIT_UNUSABLE)
-            with log.stage("checks"):
+            with log.stage("checks"), _progress(len(codes), "checks", sys.stderr.isatty() and not quiet) as bar:
                 result = run(data, policy, codes, as_of_ms, zone, problems.sorted(), params=cfg.params,
-                             severities=cfg.severities)
+                             severities=cfg.severities, on_rule=bar)
             result.export_name = source.name
             if waiver_list is not None:
                 result.waivers = apply_waivers(result.findings, waiver_list, as_of_ms, zone).to_dict()
@@ -325,6 +325,16 @@ class _Log:
         click.echo("shoplint: findings: " + (", ".join(f"{c} {n}" for c, n in sorted(by_rule.items())) or "none")
                    + f"; failing: {len(result.failing(fail_on))}", err=True)
         click.echo("shoplint: time: " + ", ".join(f"{k} {v:.2f} s" for k, v in self.times.items()), err=True)
+
+
+@contextlib.contextmanager
+def _progress(length: int, label: str, show: bool):
+    """A progress bar on stderr when it is a terminal; yields a function to call per step."""
+    if not show:
+        yield lambda *_: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr, item_show_func=lambda c: c) as bar:
+        yield lambda code: bar.update(1, code)
 
 
 def _config(path: Path | None, policy):

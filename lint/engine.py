@@ -44,12 +44,15 @@ class RunResult:
 
 def run(export: Export, policy: Policy, codes: list[str], as_of: int, timezone: str,
         problems: list[InputProblem], params: dict[str, dict] | None = None,
-        severities: dict[str, str] | None = None) -> RunResult:
+        severities: dict[str, str] | None = None, on_rule=None) -> RunResult:
+    """Run the checks `codes`; `on_rule(code)` is called as each one starts (progress)."""
     registry = load_all()
     ctx = Context(export, as_of)
     params = {c: {**policy.rules[c].defaults(), **(params or {}).get(c, {})} for c in codes}
     findings, rules_run, not_run, not_checked = [], [], {}, {}
     for code in codes:
+        if on_rule is not None:
+            on_rule(code)
         rule = policy.rules[code]
         missing = [t for t in rule.tables if not export.has(t)]
         if code not in registry:
