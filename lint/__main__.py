@@ -1,3 +1,5 @@
 from lint.cli import main
 
-main()
+# guarded: a LocalCluster's worker processes (spawned) import this module again
+if __name__ == "__main__":
+    main()

@@ -495,3 +495,9 @@ def explain(code):
         click.echo("Parameters: " + "; ".join(f"{p.name} = {p.default} ({p.description})"
                                             for p in r.parameters.values()) + ".")
     click.echo("\n" + (body.strip() if title.startswith("#") else r.doc.strip()))
+
+
+# `shoplint serve`: the upload portal (needs the serve extra; says so clearly without it).
+from lint.serve.cli import serve  # noqa: E402
+
+main.add_command(serve)

@@ -1,0 +1,73 @@
+"""`shoplint serve`: start the upload portal with uvicorn. Registered by lint/cli.py."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from lint.serve.settings import Settings
+
+_D = Settings()
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface; put a TLS proxy in front).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--max-upload-mb", type=click.FloatRange(0.01, 100_000), default=_D.max_request_mb, show_default=True,
+              help="Largest upload request (all files together), in MB.")
+@click.option("--max-files", type=click.IntRange(1, 1000), default=_D.max_files, show_default=True,
+              help="Most files in one upload (a .zip counts as one).")
+@click.option("--keep", "ttl", type=click.FloatRange(1, 7 * 86400), default=_D.ttl_s, show_default=True,
+              help="Seconds after an upload when its report is deleted (the upload itself goes when the lint ends).")
+@click.option("--rate-limit", type=click.IntRange(0, 1_000_000), default=_D.rate_limit, show_default=True,
+              help="Uploads allowed per client address in --rate-window seconds (0: no limit).")
+@click.option("--rate-window", type=click.FloatRange(1, 86400), default=_D.rate_window_s, show_default=True)
+@click.option("--workers", "max_concurrent", type=click.IntRange(1, 256), default=_D.max_concurrent,
+              show_default=True, help="Lints run at once, each in its own process; the rest queue.")
+@click.option("--max-queue", type=click.IntRange(0, 100_000), default=_D.max_queue, show_default=True,
+              help="Uploads allowed to wait beyond those running; more are refused (429).")
+@click.option("--time-limit", type=click.FloatRange(1, 86400), default=_D.time_limit_s, show_default=True,
+              help="Seconds one lint may run before it is stopped.")
+@click.option("--memory-limit-mb", type=click.IntRange(0, 1_000_000), default=0, show_default=True,
+              help="Address-space limit of each lint process in MB (0: none).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for uploads and reports (default: a new temporary folder, removed on exit). "
+                   "Job folders left in it by an earlier server are deleted at start.")
+@click.option("--auth", "basic_auth", metavar="USER:PASSWORD",
+              help="Require HTTP basic authentication (default: $SHOPLINT_SERVE_AUTH).")
+@click.option("--token", help="Accept 'Authorization: Bearer TOKEN' (or TOKEN as the basic-auth password) "
+                              "(default: $SHOPLINT_SERVE_TOKEN).")
+@click.option("--forwarded-allow-ips", default=None,
+              help="Behind a proxy: the proxy's addresses, whose X-Forwarded-For gives the client address "
+                   "for the rate limit (uvicorn's option).")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
+              show_default=True)
+def serve(host, port, max_upload_mb, max_files, ttl, rate_limit, rate_window, max_concurrent, max_queue, time_limit,
+          memory_limit_mb, data_dir, basic_auth, token, forwarded_allow_ips, log_level):
+    """Start the upload portal: sellers upload an export in a browser and get its report."""
+    try:
+        import uvicorn
+
+        from lint.serve.app import create_app
+    except ImportError as e:
+        raise click.UsageError(f"shoplint serve needs the serve extra: pip install 'shoplint[serve]' ({e})") from None
+    basic_auth = basic_auth or os.environ.get("SHOPLINT_SERVE_AUTH") or None
+    token = token or os.environ.get("SHOPLINT_SERVE_TOKEN") or None
+    if basic_auth and ":" not in basic_auth:
+        raise click.BadParameter("give USER:PASSWORD", param_hint="--auth")
+    settings = Settings(max_request_mb=max_upload_mb, max_files=max_files, ttl_s=ttl, rate_limit=rate_limit,
+                        rate_window_s=rate_window, max_concurrent=max_concurrent, max_queue=max_queue,
+                        time_limit_s=time_limit, memory_limit_mb=memory_limit_mb, data_dir=data_dir,
+                        basic_auth=basic_auth, token=token)
+    if host not in ("127.0.0.1", "localhost", "::1") and not (basic_auth or token):
+        click.echo("shoplint serve: listening beyond this machine without --auth or --token: anyone who can "
+                   "reach it can upload", err=True)
+    app = create_app(settings)
+    click.echo(f"shoplint serve: http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, workers=1, server_header=False,
+                proxy_headers=forwarded_allow_ips is not None, forwarded_allow_ips=forwarded_allow_ips,
+                timeout_keep_alive=5)
+    sys.exit(0)

@@ -1,0 +1,342 @@
+"""Jobs: one upload each, in its own folder, linted in its own process, deleted on time.
+
+- A job's id is `secrets.token_urlsafe(24)` (192 random bits). An id from a request is
+  checked against the id pattern and looked up in memory; it never becomes a path by itself
+  (the folder is the one the job was created with).
+- A job started from the upload form belongs to the browser that sent it (a hash of its
+  owner cookie): another browser with the same id gets the same answer as for an id that
+  does not exist.
+- At most `max_concurrent` lints run at once, each in a child process forked from a
+  forkserver that has the linter imported; the rest wait in a queue (at most `max_queue`)
+  and can see their place. A lint that runs longer than `time_limit_s` is killed with its
+  process group.
+- The uploaded files are deleted as soon as the lint ends; the reports `ttl_s` after the
+  upload, by a sweeper thread.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import multiprocessing
+import os
+import re
+import secrets
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lint.serve.runner import OUTPUTS, STATUS, run_job
+from lint.serve.settings import Settings
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
+FOLDER_PREFIX = "job-"
+
+_ctx = None
+_ctx_lock = threading.Lock()
+
+
+def _mp_context():
+    """A forkserver with the linter imported: each lint is a quick fork of a clean process
+    (forking the threaded server itself would not be safe)."""
+    global _ctx
+    with _ctx_lock:
+        if _ctx is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["lint.serve.runner"])
+            _ctx = ctx
+        return _ctx
+
+
+def owner_key(cookie: str | None) -> str | None:
+    return hashlib.sha256(cookie.encode("utf-8")).hexdigest() if cookie else None
+
+
+class Busy(Exception):
+    """The queue is full."""
+
+
+@dataclass
+class Job:
+    id: str
+    folder: Path
+    owner: str | None  # owner_key of the uploading browser; None for API jobs
+    client: str
+    export_name: str
+    as_of: str | None
+    lang: str
+    zone: str
+    created: float
+    state: str = "queued"  # queued | running | done | failed
+    started: float | None = None
+    finished: float | None = None
+    error: str | None = None
+    error_kind: str | None = None  # input | timeout | internal
+    summary: dict | None = None
+    export_path: Path | None = None
+    done: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.folder / "upload"
+
+    @property
+    def out_dir(self) -> Path:
+        return self.folder / "out"
+
+    def output(self, kind: str) -> Path:
+        return self.out_dir / OUTPUTS[kind]
+
+
+class JobStore:
+    def __init__(self, settings: Settings, clock=time.time):
+        self.settings = settings
+        self.clock = clock
+        if settings.data_dir is not None:
+            self.root = Path(settings.data_dir).resolve()
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._own_root = False
+            self._remove_leftovers()
+        else:
+            self.root = Path(tempfile.mkdtemp(prefix="shoplint-serve-")).resolve()
+            self._own_root = True
+        self._jobs: dict[str, Job] = {}
+        self._queue: deque[Job] = deque()
+        self._running: dict[str, multiprocessing.Process | None] = {}
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._held = False  # hold(): queued jobs wait (tests, maintenance)
+        self._threads: list[threading.Thread] = []
+        self._started = False
+        self.completed = 0
+
+    # --- life cycle ---
+    def start(self):
+        with self._cond:
+            if self._started:
+                return
+            self._started = True
+        for i in range(self.settings.max_concurrent):
+            t = threading.Thread(target=self._worker, name=f"shoplint-lint-{i}", daemon=True)
+            t.start()
+            self._threads.append(t)
+        t = threading.Thread(target=self._sweeper, name="shoplint-sweeper", daemon=True)
+        t.start()
+        self._threads.append(t)
+
+    def close(self):
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+            procs = [p for p in self._running.values() if p is not None]
+        for p in procs:
+            _kill(p)
+        for t in self._threads:
+            t.join(timeout=5)
+        with self._cond:
+            jobs = list(self._jobs.values())
+            self._jobs.clear()
+            self._queue.clear()
+        for job in jobs:
+            shutil.rmtree(job.folder, ignore_errors=True)
+        if self._own_root:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def _remove_leftovers(self):
+        """Job folders of an earlier server in a given data dir: nobody can reach them any more."""
+        for entry in self.root.iterdir():
+            if entry.name.startswith(FOLDER_PREFIX) and entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+
+    def hold(self):
+        """Start no more lints until release() (those running go on)."""
+        with self._cond:
+            self._held = True
+
+    def release(self):
+        with self._cond:
+            self._held = False
+            self._cond.notify_all()
+
+    # --- jobs ---
+    def new_job(self, owner: str | None, client: str, export_name: str, as_of: str | None, lang: str,
+                zone: str) -> Job:
+        job_id = secrets.token_urlsafe(24)
+        folder = self.root / f"{FOLDER_PREFIX}{job_id}"
+        folder.mkdir(mode=0o700)
+        (folder / "upload").mkdir(mode=0o700)
+        (folder / "out").mkdir(mode=0o700)
+        return Job(job_id, folder, owner, client, export_name, as_of, lang, zone, self.clock())
+
+    def submit(self, job: Job):
+        """Queue a job whose upload is in place; Busy if the queue is full."""
+        self.start()
+        with self._cond:
+            if len(self._queue) >= self.settings.max_queue:
+                raise Busy()
+            self._jobs[job.id] = job
+            self._queue.append(job)
+            self._cond.notify()
+
+    def discard(self, job: Job):
+        """Forget a job and delete its folder (never submitted, or its answer was given)."""
+        with self._cond:
+            if job.id in self._running:
+                return  # the worker deletes nothing; the sweeper will once it ends
+            self._jobs.pop(job.id, None)
+            try:
+                self._queue.remove(job)
+            except ValueError:
+                pass
+        shutil.rmtree(job.folder, ignore_errors=True)
+        job.done.set()
+
+    def get(self, job_id: str, owner: str | None, api: bool = False) -> Job | None:
+        """The job with this id if the caller may see it, else None (the same for a job of
+        another browser, an expired one, a malformed id and one that never existed)."""
+        if not isinstance(job_id, str) or not ID_PATTERN.fullmatch(job_id):
+            return None
+        with self._cond:
+            job = self._jobs.get(job_id)
+        if job is None or self.clock() >= job.created + self.settings.ttl_s:
+            return None
+        if not api:
+            if job.owner is None or owner is None or not hmac.compare_digest(job.owner, owner):
+                return None
+        return job
+
+    def place(self, job: Job) -> tuple[int, int]:
+        """(place in the queue counting from 1, queue length); (0, n) once it runs."""
+        with self._cond:
+            for i, j in enumerate(self._queue):
+                if j is job:
+                    return i + 1, len(self._queue)
+            return 0, len(self._queue)
+
+    def load(self) -> dict:
+        with self._cond:
+            return {"running": len(self._running), "queued": len(self._queue), "jobs": len(self._jobs),
+                    "completed": self.completed}
+
+    # --- running ---
+    def _worker(self):
+        while not self._stop.is_set():
+            with self._cond:
+                while (self._held or not self._queue) and not self._stop.is_set():
+                    self._cond.wait(timeout=1.0)
+                if self._stop.is_set():
+                    return
+                job = self._queue.popleft()
+                self._running[job.id] = None
+                job.state, job.started = "running", self.clock()
+            try:
+                self._run(job)
+            except Exception as e:  # noqa: BLE001 - a worker must survive anything
+                self._fail(job, "internal", f"internal error ({type(e).__name__}); no report was made")
+            finally:
+                with self._cond:
+                    self._running.pop(job.id, None)
+                    self.completed += 1
+                # the upload is not needed any more; the reports stay until the job expires
+                shutil.rmtree(job.upload_dir, ignore_errors=True)
+                job.finished = self.clock()
+                job.done.set()
+
+    def _run(self, job: Job):
+        s = self.settings
+        proc = _mp_context().Process(
+            target=run_job, name=f"shoplint-lint-{job.id[:6]}",
+            args=(str(job.export_path), str(job.out_dir), job.as_of, job.lang, job.zone, job.export_name,
+                  s.memory_limit_mb))
+        proc.start()
+        with self._cond:
+            self._running[job.id] = proc
+        proc.join(s.time_limit_s)
+        if proc.is_alive():
+            _kill(proc)
+            proc.join(5)
+            self._fail(job, "timeout", f"the lint took longer than this server's time limit ({s.time_limit_s:g} s) "
+                                       "and was stopped. Split the export, or run `shoplint check` on it locally.")
+            return
+        try:
+            status = json.loads((job.out_dir / STATUS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            code = proc.exitcode
+            why = ("it ran out of memory" if code in (-signal.SIGKILL, -signal.SIGSEGV) or s.memory_limit_mb
+                   else f"its process ended with status {code}")
+            self._fail(job, "internal", f"the lint stopped before making a report ({why}).")
+            return
+        if status.get("ok"):
+            job.summary, job.state = status.get("summary"), "done"
+        else:
+            self._fail(job, "internal" if status.get("internal") else "input", status.get("error") or "failed")
+
+    def _fail(self, job: Job, kind: str, message: str):
+        job.state, job.error_kind, job.error = "failed", kind, message
+
+    # --- expiry ---
+    def sweep(self, now: float | None = None) -> int:
+        """Delete every job (folder and record) older than ttl_s; -> how many."""
+        now = self.clock() if now is None else now
+        with self._cond:
+            old = [j for j in self._jobs.values()
+                   if now >= j.created + self.settings.ttl_s and j.id not in self._running]
+            for j in old:
+                del self._jobs[j.id]
+                try:
+                    self._queue.remove(j)
+                except ValueError:
+                    pass
+        for j in old:
+            shutil.rmtree(j.folder, ignore_errors=True)
+            j.done.set()
+        return len(old)
+
+    def _sweeper(self):
+        interval = max(1.0, min(60.0, self.settings.ttl_s / 4))
+        while not self._stop.wait(interval):
+            try:
+                self.sweep()
+            except Exception:  # noqa: BLE001 - keep sweeping
+                pass
+
+
+def _kill(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the lint and any workers it started
+    except (ProcessLookupError, PermissionError, OSError):
+        try:
+            proc.kill()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+class RateLimiter:
+    """At most `limit` uploads per client in any `window` seconds (a sliding window)."""
+
+    def __init__(self, limit: int, window: float, clock=time.monotonic):
+        self.limit, self.window, self.clock = limit, window, clock
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, client: str) -> float:
+        """Record an upload; -> 0 if allowed, else the seconds until the next one is."""
+        if self.limit <= 0 or self.window <= 0:
+            return 0.0
+        now = self.clock()
+        with self._lock:
+            if len(self._hits) > 10_000:  # forget idle clients
+                for k in [k for k, q in self._hits.items() if not q or q[-1] <= now - self.window]:
+                    del self._hits[k]
+            q = self._hits.setdefault(client, deque())
+            while q and q[0] <= now - self.window:
+                q.popleft()
+            if len(q) >= self.limit:
+                return max(1.0, q[0] + self.window - now)
+            q.append(now)
+            return 0.0

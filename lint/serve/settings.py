@@ -1,0 +1,26 @@
+"""The server's limits and options (all set from `shoplint serve` options)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_request_mb: float = 100.0  # one upload request, all files together
+    max_files: int = 12  # files in one upload (a .zip counts as one)
+    ttl_s: float = 3600.0  # uploads and reports are deleted this long after the upload
+    rate_limit: int = 20  # uploads per client (IP address) ...
+    rate_window_s: float = 600.0  # ... in this many seconds; 0 turns the limit off
+    max_concurrent: int = 2  # lints running at once (each in its own process)
+    max_queue: int = 50  # uploads waiting beyond those; more are refused
+    time_limit_s: float = 120.0  # one lint, from its start
+    memory_limit_mb: int = 0  # address-space limit of one lint's process; 0: none
+    data_dir: Path | None = None  # where job folders go (default: a new temporary folder)
+    basic_auth: str | None = None  # "user:password": every page and the API need it
+    token: str | None = None  # shared secret: "Authorization: Bearer TOKEN" (or as the basic-auth password)
+    sample_dir: Path | None = None  # the example export offered as sample.zip (default: the repo's sample_data)
+
+    @property
+    def max_request_bytes(self) -> int:
+        return int(self.max_request_mb * 1024 * 1024)

@@ -1,0 +1,144 @@
+"""The upload portal end to end: a real uvicorn server on 127.0.0.1, headless Chromium
+(Debian's `chromium` and `chromium-driver`, driven with Selenium) uploading sample_data as a
+zip through the form, waiting on the progress page and reading the report.
+
+SHOPLINT_SCREENSHOTS=1 also saves docs/serve-upload.png and docs/serve-report.png."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("uvicorn")
+
+from conftest import REPO  # noqa: E402
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver")
+AS_OF = "2025-12-31T00:00:00+07:00"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("serve-data")
+    log = data.parent / "server.log"
+    port = free_port()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "lint.serve", "--host", "127.0.0.1", "--port", str(port),
+                                 "--data-dir", str(data), "--log-level", "warning"],
+                                cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                pytest.fail("the server did not start: " + log.read_text(errors="replace"))
+            time.sleep(0.2)
+    yield url, data
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=900,1100"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def screenshot(browser, name):
+    if not os.environ.get("SHOPLINT_SCREENSHOTS"):
+        return
+    import io
+
+    from PIL import Image
+    img = Image.open(io.BytesIO(browser.get_screenshot_as_png())).convert("RGB")
+    img.quantize(colors=128).save(REPO / "docs" / name, optimize=True)
+
+
+def test_upload_sample_data_through_the_form(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from lint.serve.app import sample_zip
+    url, data = server
+    archive = tmp_path / "sample_data.zip"
+    archive.write_bytes(sample_zip(REPO / "sample_data"))
+
+    browser.get(url + "/")
+    assert "check an export" in browser.title
+    assert browser.find_element(By.CSS_SELECTOR, "a[href='/sample.zip']").is_displayed()
+    browser.find_element(By.ID, "files").send_keys(str(archive))
+    browser.find_element(By.TAG_NAME, "summary").click()  # the options
+    browser.find_element(By.ID, "as_of").send_keys(AS_OF)
+    screenshot(browser, "serve-upload.png")
+    browser.find_element(By.ID, "submit").click()
+
+    # the progress page refreshes itself (no script) until the report is there
+    WebDriverWait(browser, 90, poll_frequency=0.2).until(EC.presence_of_element_located((By.ID, "portal-bar")))
+    assert "/r/" in browser.current_url
+    assert browser.execute_script("return document.scripts.length") == 0
+    count = browser.find_element(By.ID, "finding-count")
+    assert count.is_displayed() and count.text.startswith("15 findings")
+    body = browser.find_element(By.TAG_NAME, "body").text
+    for rule in ("BIND001", "BIND003", "BIND007", "DUP001", "LIVE001"):
+        assert rule in body
+    for link in ("dl-json", "dl-csv", "dl-html"):
+        assert browser.find_element(By.ID, link).get_attribute("href").startswith(browser.current_url + "/report.")
+
+    screenshot(browser, "serve-report.png")
+    pair = browser.find_elements(By.CSS_SELECTOR, ".thumb-pair")[0]
+    browser.execute_script("arguments[0].scrollIntoView()", pair)
+    images = pair.find_elements(By.TAG_NAME, "img")
+    assert len(images) == 2
+    for img in images:
+        assert img.is_displayed()
+        assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img) > 50
+    assert images[0].location["y"] == images[1].location["y"] and images[0].location["x"] < images[1].location["x"]
+
+    # the upload itself is gone once the report is made; the report stays until it expires
+    (job,) = [p for p in data.iterdir() if p.name.startswith("job-")]
+    assert not (job / "upload").exists() and (job / "out" / "report.html").is_file()
+
+
+def test_a_refusal_is_a_page_not_a_stack_trace(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    url, _ = server
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a table")
+    browser.get(url + "/")
+    browser.find_element(By.ID, "files").send_keys(str(bad))
+    browser.find_element(By.ID, "submit").click()
+    error = browser.find_element(By.ID, "error")
+    assert "notes.txt: not a table file" in error.text
+    assert "Traceback" not in browser.page_source
+    browser.get(url + "/r/" + "x" * 32)
+    assert "no report at this address" in browser.find_element(By.ID, "error").text
