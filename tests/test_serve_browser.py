@@ -131,13 +131,16 @@ def test_upload_sample_data_through_the_form(server, browser, tmp_path):
 
 def test_a_refusal_is_a_page_not_a_stack_trace(server, browser, tmp_path):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
     url, _ = server
     bad = tmp_path / "notes.txt"
     bad.write_text("not a table")
     browser.get(url + "/")
     browser.find_element(By.ID, "files").send_keys(str(bad))
     browser.find_element(By.ID, "submit").click()
-    error = browser.find_element(By.ID, "error")
+    # the click returns before the answer has loaded: wait for the refusal page
+    error = WebDriverWait(browser, 30, poll_frequency=0.2).until(EC.presence_of_element_located((By.ID, "error")))
     assert "notes.txt: not a table file" in error.text
     assert "Traceback" not in browser.page_source
     browser.get(url + "/r/" + "x" * 32)
