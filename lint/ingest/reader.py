@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -40,10 +41,18 @@ class RawTable:
     rows: np.ndarray  # the user's row number of each record
     original_names: dict[str, str]  # normalised -> as written in the file
     list_native: bool  # lists come as real lists (JSON, Parquet) rather than "a|b" strings
+    # Data rows the reader itself had to skip (each one is listed as an input error): a CSV
+    # row with the wrong number of fields, a JSONL line that is not a JSON object...
+    skipped: int = 0
 
     @property
     def num_rows(self) -> int:
         return len(self.rows)
+
+    @property
+    def rows_read(self) -> int:
+        """Every data row of the file: the ones here and the ones the reader skipped."""
+        return len(self.rows) + self.skipped
 
 
 def normalise_name(name) -> str:
@@ -87,7 +96,7 @@ def _decode_to_utf8(data: bytes, display: str, problems: Problems) -> bytes:
                      level="warning")
         return data.decode("utf-16").encode("utf-8")
     try:
-        data.decode("utf-8")
+        _check_utf8(data)
     except UnicodeDecodeError as e:
         try:
             text = data.decode("cp1252")
@@ -100,6 +109,20 @@ def _decode_to_utf8(data: bytes, display: str, problems: Problems) -> bytes:
     return data
 
 
+def _check_utf8(data: bytes, chunk: int = 1 << 20):
+    """Raise UnicodeDecodeError (with its offset in `data`) unless `data` is UTF-8; in
+    chunks, so that a large file is not held twice (bytes and str) just to be checked."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    for start in [*range(0, len(data), chunk), len(data)]:
+        pending = len(decoder.getstate()[0])  # bytes of an unfinished character carried over
+        try:
+            decoder.decode(view[start:start + chunk], final=start >= len(data))
+        except UnicodeDecodeError as e:
+            at = start - pending + e.start
+            raise UnicodeDecodeError("utf-8", data, at, at + 1, e.reason) from None
+
+
 def _sniff_delimiter(header: str, default: str) -> str:
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
@@ -110,9 +133,13 @@ def _read_delimited(path: Path, display: str, problems: Problems) -> RawTable:
     data = _decode_to_utf8(path.read_bytes(), display, problems)
     if not data.strip():
         raise UnreadableFile("is empty (no header row)")
-    first_line = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    # the header is the first line, whatever ends it (\n, \r\n, or \r alone as old Mac files)
+    first_line = re.split(rb"\r\n|\n|\r", data, maxsplit=1)[0].decode("utf-8")
     delimiter = _sniff_delimiter(first_line, "\t" if path.suffix.lower() == ".tsv" else ",")
-    header = next(csv.reader([first_line], delimiter=delimiter))
+    try:
+        header = next(csv.reader([first_line], delimiter=delimiter), [])
+    except csv.Error as e:
+        raise UnreadableFile(f"has a header row that cannot be read ({e})") from None
     names = [h.strip() for h in header]
     if not any(names):
         raise UnreadableFile("has an empty header row")
@@ -143,6 +170,8 @@ def _read_delimited(path: Path, display: str, problems: Problems) -> RawTable:
         table = read(False)
         bad_numbers = [r.number for r in bad_rows if r.number is not None]
         for r in bad_rows:
+            if not r.text.strip():
+                continue  # a line of spaces or tabs only: a blank line, not a row
             problems.add(display, r.number, None,
                          f"has {r.actual_columns} fields where the header has {r.expected_columns}; row skipped",
                          value=r.text)
@@ -160,7 +189,7 @@ def _read_delimited(path: Path, display: str, problems: Problems) -> RawTable:
             columns = {k: v.filter(keep) for k, v in columns.items()}
             rows = rows[~blank]
     return RawTable(columns, rows, {normalise_name(n): n for n in unique if n and "__dup" not in n},
-                    list_native=False)
+                    list_native=False, skipped=sum(1 for r in bad_rows if r.text.strip()))
 
 
 def _dedupe_names(names: list[str], display: str, problems: Problems) -> list[str]:
@@ -189,21 +218,27 @@ def _empty_to_null(arr: pa.Array) -> pa.Array:
 
 def _read_jsonl(path: Path, display: str, problems: Problems) -> RawTable:
     text = _decode_to_utf8(path.read_bytes(), display, problems).decode("utf-8")
-    records, rows = [], []
-    for n, line in enumerate(text.splitlines(), start=1):
+    records, rows, skipped = [], [], 0
+    # \n, \r\n or \r end a line (JSON text never holds them unescaped); str.splitlines()
+    # would also break at U+2028, U+0085, form feeds..., which JSON strings may hold as is.
+    for n, line in enumerate(re.split(r"\r\n|\n|\r", text), start=1):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except ValueError as e:
             problems.add(display, n, None, f"is not valid JSON ({e.msg}); line skipped", value=line)
+            skipped += 1
             continue
         if not isinstance(obj, dict):
             problems.add(display, n, None, "is not a JSON object; line skipped", value=line)
+            skipped += 1
             continue
         records.append(obj)
         rows.append(n)
-    return _from_records(records, np.asarray(rows, dtype=np.int64), display, problems)
+    raw = _from_records(records, np.asarray(rows, dtype=np.int64), display, problems)
+    raw.skipped = skipped
+    return raw
 
 
 def _read_json(path: Path, display: str, problems: Problems) -> RawTable:
@@ -216,14 +251,17 @@ def _read_json(path: Path, display: str, problems: Problems) -> RawTable:
         doc = doc["data"]
     if not isinstance(doc, list):
         raise UnreadableFile("must hold a JSON array of objects, or an object with the array under 'data'")
-    records, rows = [], []
+    records, rows, skipped = [], [], 0
     for n, obj in enumerate(doc, start=1):
         if not isinstance(obj, dict):
             problems.add(display, n, None, "record is not a JSON object; skipped", value=json.dumps(obj)[:200])
+            skipped += 1
             continue
         records.append(obj)
         rows.append(n)
-    return _from_records(records, np.asarray(rows, dtype=np.int64), display, problems)
+    raw = _from_records(records, np.asarray(rows, dtype=np.int64), display, problems)
+    raw.skipped = skipped
+    return raw
 
 
 def _scalar_text(v) -> str | None:
@@ -282,6 +320,13 @@ def _read_parquet(path: Path) -> RawTable:
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as e:
         raise UnreadableFile(f"is not a readable Parquet file ({_short(e)})") from None
+    for name in table.column_names:
+        # a damaged file can decode to text that is not UTF-8 or to broken offsets; both
+        # would fail (or worse) later, so check every column once, here
+        try:
+            table.column(name).validate(full=True)
+        except pa.ArrowException as e:
+            raise UnreadableFile(f"is damaged: column '{name}' does not hold valid data ({_short(e)})") from None
     columns, names = {}, {}
     for name in table.column_names:
         key = normalise_name(name)

@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lint.ingest.reader import RawTable
+from lint.ingest.reader import RawTable, _empty_to_null
 from lint.ingest.timestamps import parse_instants, valid_zone
 from lint.model import NO_TIME, Problems
 
@@ -178,7 +178,9 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
             data[col.name] = _to_lists(arr, raw.list_native)
             continue
         if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
-            arr = pc.binary_join(arr, "|") if col.kind != TIMESTAMP else arr
+            # a list where one value belongs: its one element, else the joined text (then
+            # reported as not a timestamp, not a number...)
+            arr = _empty_to_null(pc.binary_join(arr, "|"))
         is_null = arr.is_null().to_numpy(zero_copy_only=False)
         if not col.nullable:
             flag(is_null, col, f"required value '{col.name}' is empty", None, skip=True)
@@ -245,7 +247,7 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
                                  f"duplicate {col.name} (first at row {first_row.get(v)}); row skipped", value=v)
                 drop |= dup
     kept = frame.loc[~drop].reset_index(drop=True)
-    return Validated(kept, n)
+    return Validated(kept, raw.rows_read)
 
 
 # A broken column of a million rows should not make a million messages.

@@ -11,6 +11,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -18,10 +19,20 @@ from lint.ingest.reader import FORMATS
 
 TABLES = ("stores", "accounts", "bindings", "videos", "live_sessions", "products")
 
-# Zip limits: refuse archives that would fill the disk or are built to.
-ZIP_MAX_MEMBERS = 10_000
-ZIP_MAX_TOTAL_BYTES = 2 * 1024**3
-ZIP_MAX_RATIO = 200
+# Zip limits: refuse archives that would fill the disk or are built to. Each can be changed
+# with an environment variable of the same name prefixed SHOPLINT_ (docs/inputs.md).
+def _env_int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(f"SHOPLINT_{name}", default))
+    except ValueError:
+        return default
+
+
+ZIP_MAX_MEMBERS = _env_int("ZIP_MAX_MEMBERS", 10_000)
+ZIP_MAX_TOTAL_BYTES = _env_int("ZIP_MAX_TOTAL_BYTES", 2 * 1024**3)
+ZIP_MAX_RATIO = _env_int("ZIP_MAX_RATIO", 200)
+# below this many unpacked bytes the ratio is not checked (small, very repetitive CSVs are fine)
+ZIP_RATIO_FROM_BYTES = _env_int("ZIP_RATIO_FROM_BYTES", 10 * 1024**2)
 
 
 class ExportError(Exception):
@@ -57,12 +68,14 @@ class ExportSource:
             with zipfile.ZipFile(path) as zf:
                 members = zf.infolist()
                 if len(members) > ZIP_MAX_MEMBERS:
-                    raise ExportError(f"{path.name}: has {len(members)} entries (limit {ZIP_MAX_MEMBERS})")
+                    raise ExportError(f"{path.name}: has {len(members)} entries (limit {ZIP_MAX_MEMBERS}, "
+                                      "set by SHOPLINT_ZIP_MAX_MEMBERS)")
                 total = sum(m.file_size for m in members)
                 packed = sum(m.compress_size for m in members) or 1
-                if total > ZIP_MAX_TOTAL_BYTES or total / packed > ZIP_MAX_RATIO and total > 10 * 1024**2:
+                if total > ZIP_MAX_TOTAL_BYTES or total / packed > ZIP_MAX_RATIO and total > ZIP_RATIO_FROM_BYTES:
                     raise ExportError(f"{path.name}: unpacks to {total} bytes ({total / packed:.0f}x its size): "
-                                      f"refused as a possible zip bomb")
+                                      f"refused as a possible zip bomb (limits: {ZIP_MAX_TOTAL_BYTES} bytes, "
+                                      f"{ZIP_MAX_RATIO}x; SHOPLINT_ZIP_MAX_TOTAL_BYTES, SHOPLINT_ZIP_MAX_RATIO)")
                 for m in members:
                     name = PurePosixPath(m.filename.replace("\\", "/"))
                     if name.is_absolute() or ".." in name.parts or (m.external_attr >> 16) & 0o170000 == 0o120000:
@@ -73,12 +86,16 @@ class ExportSource:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     with zf.open(m) as src, open(target, "wb") as out:
                         shutil.copyfileobj(src, out, 1 << 20)
-        except zipfile.BadZipFile as e:
-            tmp.cleanup()
-            raise ExportError(f"{path.name}: not a readable zip file ({e})") from None
         except ExportError:
             tmp.cleanup()
             raise
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError,
+                OSError) as e:
+            # damaged data, an unsupported compression, a password, a name the file system
+            # refuses, an entry that is both a file and a folder...: the archive is unusable
+            tmp.cleanup()
+            reason = getattr(e, "strerror", None) or str(e) or type(e).__name__
+            raise ExportError(f"{path.name}: not a readable zip file ({reason[:200]})") from None
         root = dest
         # A zip of a folder holds the folder: step into it when it is the only thing there.
         entries = [e for e in root.iterdir() if not e.name.startswith(("__MACOSX", "."))]
@@ -100,14 +117,20 @@ class ExportSource:
     def table_files(self) -> tuple[dict[str, Path], list[str]]:
         """-> ({table: file}, problems). Two files for one table is a problem."""
         found: dict[str, list[Path]] = {}
+        problems = []
         for entry in sorted(self.root.iterdir()):
-            if not entry.is_file() or entry.suffix.lower() not in FORMATS:
+            if entry.suffix.lower() not in FORMATS or entry.stem.strip().lower() not in TABLES:
                 continue
-            stem = entry.stem.strip().lower()
-            if stem in TABLES:
-                found.setdefault(stem, []).append(entry)
-        problems = [f"{', '.join(f.name for f in files)}: several files for table '{t}'; keep one"
-                    for t, files in found.items() if len(files) > 1]
+            # a table file is read only if it is a regular file inside the export (a link
+            # to /etc/passwd or a FIFO named bindings.csv is refused, never opened)
+            try:
+                self.resolve(entry.name)
+            except RefusedPath as e:
+                problems.append(f"{entry.name}: {e}; refused")
+                continue
+            found.setdefault(entry.stem.strip().lower(), []).append(entry)
+        problems += [f"{', '.join(f.name for f in files)}: several files for table '{t}'; keep one"
+                     for t, files in found.items() if len(files) > 1]
         return {t: files[0] for t, files in found.items()}, problems
 
     def resolve(self, relative: str) -> Path:

@@ -27,10 +27,14 @@ _WITH_OFFSET = r"[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)
 
 
 def valid_zone(name: str) -> bool:
+    # IANA names are short ASCII paths; anything else is not one (and a very long or odd
+    # name must not reach the file system: ZoneInfo opens a file named after it).
+    if not isinstance(name, str) or not 0 < len(name) <= 64 or not name.isascii() or not name.isprintable():
+        return False
     try:
         ZoneInfo(name)
         return True
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError, UnicodeError):
         return False
 
 
