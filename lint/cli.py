@@ -151,6 +151,13 @@ def email(report_file, **o):
     sys.exit(_send(report, _policy(), None, o))
 
 
+def _require_dask():
+    import importlib.util
+    missing = [m for m in ("dask", "distributed") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise UsageProblem(f"--engine dask needs {' and '.join(missing)}: pip install 'shoplint[dask]'")
+
+
 @main.command()
 @click.argument("export", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", default="text", show_default=True, metavar="|".join(sorted(RENDERERS)),
@@ -185,11 +192,19 @@ def email(report_file, **o):
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (unusable input still exits 2).")
 @click.option("-v", "--verbose", is_flag=True, help="Log each stage with its time, and a run summary, on stderr.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes on stderr.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where the checks run: in this process, or split by store on a Dask cluster "
+                   "(pip install 'shoplint[dask]'; same report).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --engine dask: the scheduler (tcp://host:8786, a scheduler file *.json, or "
+                   "synchronous|threads|processes). Default: a LocalCluster on this machine.")
+@click.option("--workers", type=click.IntRange(1, 256), default=2, show_default=True,
+              help="With --engine dask and no --scheduler: workers of the LocalCluster.")
 @mail_options
 @click.pass_context
 def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fail_on, strict, lang, color,
           cache_dir, no_cache, send_email, config_file, waivers, baseline, new_only, exit_zero, verbose, quiet,
-          **mail):
+          engine, scheduler, workers, **mail):
     """Lint the export folder (or .zip) EXPORT and report every violation."""
     policy = _policy()
     cfg = _config(config_file, policy)
@@ -241,6 +256,10 @@ def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fai
     baseline_map = _load_baseline(baseline) if baseline else None
     if new_only and baseline_map is None:
         raise UsageProblem("--new-only needs --baseline PREVIOUS.json")
+    if engine == "local" and (given("scheduler") or given("workers")):
+        raise UsageProblem("--scheduler and --workers go with --engine dask")
+    if engine == "dask":
+        _require_dask()
 
     problems = Problems()
     try:
@@ -254,9 +273,15 @@ def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fai
             if problems.has_fatal or (strict and any(p.level != "warning" for p in problems.items)):
                 _print_problems(problems, strict)
                 sys.exit(EXIT_UNUSABLE)
-            with log.stage("checks"), _progress(len(codes), "checks", sys.stderr.isatty() and not quiet) as bar:
-                result = run(data, policy, codes, as_of_ms, zone, problems.sorted(), params=cfg.params,
-                             severities=cfg.severities, on_rule=bar)
+            if engine == "dask":
+                from lint.distributed import run_dask
+                with log.stage("checks on dask"):
+                    result = run_dask(data, policy, codes, as_of_ms, zone, problems.sorted(), params=cfg.params,
+                                      severities=cfg.severities, scheduler=scheduler, n_workers=workers)
+            else:
+                with log.stage("checks"), _progress(len(codes), "checks", sys.stderr.isatty() and not quiet) as bar:
+                    result = run(data, policy, codes, as_of_ms, zone, problems.sorted(), params=cfg.params,
+                                 severities=cfg.severities, on_rule=bar)
             result.export_name = source.name
             if waiver_list is not None:
                 result.waivers = apply_waivers(result.findings, waiver_list, as_of_ms, zone).to_dict()
