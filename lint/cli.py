@@ -159,7 +159,7 @@ def _require_dask():
 
 
 @main.command()
-@click.argument("export", type=click.Path(path_type=Path))
+@click.argument("export")
 @click.option("--format", "fmt", default="text", show_default=True, metavar="|".join(sorted(RENDERERS)),
               help="Report format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report here (default: stdout).")
@@ -205,7 +205,10 @@ def _require_dask():
 def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fail_on, strict, lang, color,
           cache_dir, no_cache, send_email, config_file, waivers, baseline, new_only, exit_zero, verbose, quiet,
           engine, scheduler, workers, **mail):
-    """Lint the export folder (or .zip) EXPORT and report every violation."""
+    """Lint the export folder (or .zip) EXPORT and report every violation.
+
+    EXPORT may also be an object-storage URL (s3://bucket/exports/shop1/, gs://..., or a
+    .zip there), read through fsspec when its package (s3fs, gcsfs, adlfs...) is installed."""
     policy = _policy()
     cfg = _config(config_file, policy)
     given = lambda name: ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT  # noqa: E731

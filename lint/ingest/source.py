@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from lint.ingest.reader import FORMATS
+from lint.ingest.remote import download, is_url
 
 TABLES = ("stores", "accounts", "bindings", "videos", "live_sessions", "products")
 
@@ -51,6 +52,8 @@ class ExportSource:
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> "ExportSource":
+        if is_url(path):
+            return cls._from_url(path)
         p = Path(path)
         if not p.exists():
             raise ExportError(f"{path}: no such folder or .zip")
@@ -59,6 +62,23 @@ class ExportSource:
         if p.suffix.lower() == ".zip":
             return cls._from_zip(p)
         raise ExportError(f"{path}: an export is a folder or a .zip of one")
+
+    @classmethod
+    def _from_url(cls, url: str) -> "ExportSource":
+        """Object storage (s3://bucket/exports/shop1/ or .../shop1.zip): copied to a private
+        temporary folder under the zip limits, then read like a local export."""
+        tmp, local = download(url, ZIP_MAX_MEMBERS, ZIP_MAX_TOTAL_BYTES, ExportError)
+        try:
+            source = cls.open(local)
+        except BaseException:
+            tmp.cleanup()
+            raise
+        if source._tmp is None:  # a folder: the copy lives as long as the source
+            source._tmp = tmp
+            source.name = PurePosixPath(url.split("://", 1)[1].rstrip("/")).name or source.name
+        else:  # a .zip: unpacked into its own folder, the downloaded archive is not needed
+            tmp.cleanup()
+        return source
 
     @classmethod
     def _from_zip(cls, path: Path) -> "ExportSource":
