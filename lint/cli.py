@@ -20,7 +20,7 @@ import pyarrow as pa
 from lint import __version__
 from lint.engine import run
 from lint.reports.visuals import build_visuals
-from lint.ingest import ExportError, ExportSource, MediaOptions, default_cache_dir, load_export
+from lint.ingest import CoverLimits, ExportError, ExportSource, MediaOptions, default_cache_dir, load_export
 from lint.ingest.timestamps import parse_instants, valid_zone
 from lint.model import NO_TIME, Problems
 from lint.policy import SEVERITIES, PolicyError, load_policy
@@ -181,6 +181,16 @@ def _require_dask():
               help="Where image hashes are cached by file content (default: $XDG_CACHE_HOME/shoplint "
                    "or ~/.cache/shoplint).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the image-hash cache.")
+@click.option("--account-id", metavar="ACCOUNT",
+              help="The account of videos whose file names none (a TikTok Display API video list; a "
+                   "'Download your data' export, instead of its user name). An account_id, or a handle of "
+                   "the accounts table.")
+@click.option("--fetch-covers", is_flag=True,
+              help="Download covers given as URLs (Display API cover_image_url) into the cache folder to compare "
+                   "them; default: never fetched. Limits: docs/inputs.md.")
+@click.option("--cover-hosts", metavar="PATTERNS",
+              help="With --fetch-covers: comma-separated host patterns covers may come from (default: "
+                   "$SHOPLINT_COVER_HOSTS, else TikTok's CDN: *.tiktokcdn.com, *.tiktokcdn-us.com, ...).")
 @click.option("--email", "send_email", is_flag=True, help="Also email each store its report (see `shoplint email`).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Configuration file (default: shoplint.toml or [tool.shoplint] in pyproject.toml, "
@@ -203,8 +213,8 @@ def _require_dask():
 @mail_options
 @click.pass_context
 def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fail_on, strict, lang, color,
-          cache_dir, no_cache, send_email, config_file, waivers, baseline, new_only, exit_zero, verbose, quiet,
-          engine, scheduler, workers, **mail):
+          cache_dir, no_cache, account_id, fetch_covers, cover_hosts, send_email, config_file, waivers, baseline,
+          new_only, exit_zero, verbose, quiet, engine, scheduler, workers, **mail):
     """Lint the export folder (or .zip) EXPORT and report every violation.
 
     EXPORT may also be an object-storage URL (s3://bucket/exports/shop1/, gs://..., or a
@@ -263,6 +273,16 @@ def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fai
         raise UsageProblem("--scheduler and --workers go with --engine dask")
     if engine == "dask":
         _require_dask()
+    if account_id is not None and not account_id.strip():
+        raise UsageProblem("--account-id is empty")
+    if cover_hosts is not None and not fetch_covers:
+        raise UsageProblem("--cover-hosts goes with --fetch-covers")
+    cover_limits = None
+    if fetch_covers:
+        try:
+            cover_limits = CoverLimits.from_env(hosts=cover_hosts)
+        except ValueError as e:
+            raise UsageProblem(f"--fetch-covers: {e}") from None
 
     problems = Problems()
     try:
@@ -270,9 +290,9 @@ def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fai
             media = None
             if "DUP001" in codes:
                 media = MediaOptions(cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
-                                     progress=sys.stderr.isatty() and not quiet)
+                                     progress=sys.stderr.isatty() and not quiet, fetch_covers=cover_limits)
             with log.stage("read and validate"):
-                data = load_export(source, zone, problems, media=media)
+                data = load_export(source, zone, problems, media=media, account_id=account_id)
             if problems.has_fatal or (strict and any(p.level != "warning" for p in problems.items)):
                 _print_problems(problems, strict)
                 sys.exit(EXIT_UNUSABLE)

@@ -118,7 +118,9 @@ def table_bytes(columns: list[str], rows: list[list], fmt: str) -> bytes:
     """`rows` are lists of values in column order (several columns may share a name)."""
     if fmt in ("csv", "tsv"):
         buf = io.StringIO()
-        w = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        # csv.writer quotes only the characters of its line terminator: with "\r\n" (as Excel
+        # writes) a CR or LF inside a cell is quoted, as it must be to stay inside its row
+        w = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\r\n")
         w.writerow(columns)
         for r in rows:
             w.writerow([cell_text(v) for v in r])

@@ -240,7 +240,7 @@ class _Columns:
         self.n = len(videos)
         self.cols = {}
         for name in ("video_id", "account_id", "posted", "caption", "duration_s", "music_id",
-                     "product_ids", "frame_hashes", "thumbnail"):
+                     "product_ids", "frame_hashes", "thumbnail", "share_url"):
             if name in videos.columns:
                 s = videos[name]
                 self.cols[name] = (s.to_numpy(dtype=object, na_value=None) if name != "frame_hashes"
@@ -305,6 +305,9 @@ def _evidence(cols: _Columns, a: int, b: int, thumb_d: dict[str, int], templates
     ta, tb = cols.get("thumbnail", a), cols.get("thumbnail", b)
     if ta and tb:
         ev["thumbnails"] = [ta, tb]
+    sa, sb = cols.get("share_url", a), cols.get("share_url", b)
+    if sa and sb:
+        ev["share_urls"] = [sa, sb]  # for a person to open both videos; not a signal
     return ev
 
 

@@ -23,8 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-MAX_IMAGE_BYTES = 20 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
+from lint.ingest.limits import env_int
+
+# A picture larger than this is not decoded (an input problem of its row).
+MAX_IMAGE_BYTES = env_int("IMAGE_MAX_BYTES", 20 * 1024 * 1024)
+MAX_IMAGE_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 HASH_SIZE = 8

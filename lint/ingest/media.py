@@ -15,6 +15,7 @@ import click
 import numpy as np
 import pandas as pd
 
+from lint.ingest.covers import CoverFetcher, is_web_url
 from lint.ingest.images import (N_WINDOWS, ImageHashes, ImageProblem, content_key, hash_image_bytes,
                                 parse_hex_hash)
 from lint.ingest.source import ExportSource, RefusedPath
@@ -162,22 +163,31 @@ def given_hashes(videos: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return values, ok
 
 
+# Covers given as URLs and not fetched are noted row by row up to this many per file, then
+# counted in one line (a Display API export has a URL on every row).
+MAX_UNFETCHED_NOTES = 10
+
+
 def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, problems: Problems,
-                  cache: HashCache, progress: bool = False) -> pd.DataFrame:
+                  cache: HashCache, progress: bool = False, covers: CoverFetcher | None = None) -> pd.DataFrame:
     """Add thumb_phash, thumb_mirror, thumb_inner, thumb_inner_mirror and thumb_win0..8
     (nullable UInt64; see lint.ingest.images) and frame_hashes (list of (phash, mirror) per
     frame, None for an unusable frame).
 
     A precomputed thumbnail_phash is used as given; the picture, when there is one, adds the
-    mirrored, inner and crop forms."""
+    mirrored, inner and crop forms. A thumbnail that is an http(s) URL (a Display API
+    cover) is downloaded by `covers` when given, else only recorded. Messages name the
+    row's file: the `_file` column when the table came from several files, else `display`."""
     n = len(videos)
     rows = videos["_row"].to_numpy()
+    files = (videos["_file"].to_numpy(dtype=object) if "_file" in videos.columns
+             else np.full(n, display, dtype=object))
 
     def resolve(i: int, column: str, relative: str) -> Path | None:
         try:
             return source.resolve(relative)
         except RefusedPath as e:
-            problems.add(display, rows[i], column, f"path {e}; the video is compared on its other signals",
+            problems.add(files[i], rows[i], column, f"path {e}; the video is compared on its other signals",
                          value=relative, level="value")
             return None
 
@@ -187,7 +197,9 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
               else np.full(n, None, dtype=object))
     with_thumb = [i for i in range(n) if thumbs[i]]
     with_frames = [i for i in range(n) if frames[i] is not None and len(frames[i])]
-    thumb_path = {i: resolve(i, "thumbnail", thumbs[i]) for i in with_thumb}
+    with_url = [i for i in with_thumb if is_web_url(thumbs[i])]
+    thumb_path = {i: resolve(i, "thumbnail", thumbs[i]) for i in with_thumb if not is_web_url(thumbs[i])}
+    thumb_path.update(_cover_files(with_url, thumbs, rows, files, problems, covers))
     frame_paths = {i: [resolve(i, "frames", f) for f in frames[i]] for i in with_frames}
     unique = sorted({p for p in thumb_path.values() if p} | {p for fp in frame_paths.values() for p in fp if p})
     hashed = hash_files(unique, cache, progress=progress)
@@ -197,7 +209,7 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
         text = videos["thumbnail_phash"].to_numpy(dtype=object, na_value=None)
         for i in np.flatnonzero(~given_ok).tolist():
             if text[i] is not None and str(text[i]).strip():
-                problems.add(display, rows[i], "thumbnail_phash", "is not a 64-bit hash of 16 hex digits; "
+                problems.add(files[i], rows[i], "thumbnail_phash", "is not a 64-bit hash of 16 hex digits; "
                              "value ignored", value=text[i], level="value")
     cols = {name: np.zeros(n, dtype=np.uint64) for name in ("p", "pm", "c", "cm")}
     windows = np.zeros((n, N_WINDOWS), dtype=np.uint64)
@@ -215,7 +227,7 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
             windows[i] = r.windows
             has_picture[i] = True
         else:
-            problems.add(display, rows[i], "thumbnail", f"image {r}; the video is compared on its other signals",
+            problems.add(files[i], rows[i], "thumbnail", f"image {r}; the video is compared on its other signals",
                          value=thumbs[i], level="value")
     cols["p"] = np.where(given_ok, given, cols["p"])
     has = has_picture | given_ok
@@ -228,7 +240,7 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
                 hs.append((r.phash, r.phash_mirror))
             else:
                 if isinstance(r, str):
-                    problems.add(display, rows[i], "frames", f"image {r}; frame ignored", value=rel, level="value")
+                    problems.add(files[i], rows[i], "frames", f"image {r}; frame ignored", value=rel, level="value")
                 hs.append(None)
         frame_hashes[i] = hs
     out = videos.copy()
@@ -240,3 +252,36 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
         out[name] = pd.arrays.IntegerArray(cols[key], ~mask)
     out["frame_hashes"] = pd.Series(frame_hashes, dtype=object, index=out.index)
     return out
+
+
+def _cover_files(with_url: list[int], thumbs, rows, files, problems: Problems,
+                 covers: CoverFetcher | None) -> dict[int, Path | None]:
+    """Row -> the downloaded cover of each row whose thumbnail is a URL (None when it was
+    not fetched). Without `covers` nothing is requested: the URL stays in the table, and a
+    note says the picture was not compared."""
+    if not with_url:
+        return {}
+    if covers is None:
+        noted: dict[str, int] = {}
+        for i in with_url:
+            noted[files[i]] = noted.get(files[i], 0) + 1
+            if noted[files[i]] <= MAX_UNFETCHED_NOTES:
+                problems.add(files[i], rows[i], "thumbnail", "cover is a URL: recorded, not fetched (--fetch-covers "
+                             "downloads covers); the video is compared on its other signals",
+                             value=thumbs[i], level="warning")
+        for file, count in noted.items():
+            if count > MAX_UNFETCHED_NOTES:
+                problems.add(file, None, "thumbnail", f"{count - MAX_UNFETCHED_NOTES} more covers are URLs: "
+                             "recorded, not fetched", level="warning")
+        return {i: None for i in with_url}
+    outcomes = covers.fetch_many([thumbs[i] for i in with_url])
+    found: dict[int, Path | None] = {}
+    for i in with_url:
+        outcome = outcomes[thumbs[i].strip()]
+        if isinstance(outcome, Path):
+            found[i] = outcome
+        else:
+            found[i] = None
+            problems.add(files[i], rows[i], "thumbnail", f"cover {outcome}; the video is compared on its other "
+                         "signals", value=thumbs[i], level="value")
+    return found

@@ -241,12 +241,26 @@ def _read_jsonl(path: Path, display: str, problems: Problems) -> RawTable:
     return raw
 
 
-def _read_json(path: Path, display: str, problems: Problems) -> RawTable:
-    text = _decode_to_utf8(path.read_bytes(), display, problems).decode("utf-8")
+def read_json_document(path: Path, display: str, problems: Problems):
+    """The parsed JSON value of a `.json` file; UnreadableFile if it is not JSON."""
     try:
-        doc = json.loads(text)
+        text = _decode_to_utf8(path.read_bytes(), display, problems).decode("utf-8")
+    except OSError as e:
+        raise UnreadableFile(f"cannot be read ({e.strerror or e})") from None
+    try:
+        return json.loads(text)
     except ValueError as e:
         raise UnreadableFile(f"is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    except RecursionError:
+        raise UnreadableFile("is not valid JSON (nested too deeply)") from None
+
+
+def _read_json(path: Path, display: str, problems: Problems) -> RawTable:
+    return table_from_json_document(read_json_document(path, display, problems), display, problems)
+
+
+def table_from_json_document(doc, display: str, problems: Problems) -> RawTable:
+    """An array of records, or an object with the array under `data` -> RawTable."""
     if isinstance(doc, dict) and isinstance(doc.get("data"), list):
         doc = doc["data"]
     if not isinstance(doc, list):

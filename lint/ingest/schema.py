@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lint.ingest.aliases import match_columns
 from lint.ingest.reader import RawTable, _empty_to_null
 from lint.ingest.timestamps import parse_instants, valid_zone
 from lint.model import NO_TIME, Problems
@@ -28,8 +29,7 @@ class Column:
     nullable: bool = True  # an empty cell is allowed (else: the row is skipped)
     values: tuple[str, ...] = ()  # allowed values of an ENUM, lower case
     unique: bool = False  # a repeated value skips the later row
-    # Common other spellings of the column name (normalised: lower case, trimmed).
-    aliases: tuple[str, ...] = ()
+    # Other spellings of the name: lint.ingest.aliases (one table for every column).
 
 
 @dataclass(frozen=True)
@@ -50,48 +50,48 @@ def req_id(name: str, **kw) -> Column:
 
 
 STORES = TableSchema("stores", (
-    req_id("store_id", unique=True, aliases=("shop_id", "store id", "shop id")),
-    Column("region", REGION, required=True, aliases=("store_region", "country")),
-    Column("store_name", TEXT, aliases=("shop_name", "name")),
-    Column("timezone", ZONE, aliases=("tz", "time_zone")),
-    Column("manager_email", TEXT, aliases=("email", "manager_emails")),
+    req_id("store_id", unique=True),
+    Column("region", REGION, required=True),
+    Column("store_name", TEXT),
+    Column("timezone", ZONE),
+    Column("manager_email", TEXT),
 ))
 
 ACCOUNTS = TableSchema("accounts", (
-    req_id("account_id", unique=True, aliases=("tiktok_user_id", "user_id", "account id", "open_id")),
-    Column("handle", TEXT, aliases=("username", "unique_id")),
-    Column("region", REGION, aliases=("account_region", "country")),
+    req_id("account_id", unique=True),
+    Column("handle", TEXT),
+    Column("region", REGION),
 ))
 
-ACCOUNT_TYPE = Column("account_type", ENUM, required=True, nullable=False, values=("official", "marketing"),
-                      aliases=("type", "role", "account type"))
+ACCOUNT_TYPE = Column("account_type", ENUM, required=True, nullable=False, values=("official", "marketing"))
 
 BINDING_EVENTS = TableSchema("bindings", (
     req_id("event_id", unique=True),
-    req_id("store_id", aliases=("shop_id",)),
-    req_id("account_id", aliases=("tiktok_user_id",)),
+    req_id("store_id"),
+    req_id("account_id"),
     ACCOUNT_TYPE,
-    Column("action", ENUM, required=True, nullable=False, values=("bind", "unbind"), aliases=("event",)),
-    Column("at", TIMESTAMP, required=True, nullable=False, aliases=("timestamp", "time", "event_time")),
+    Column("action", ENUM, required=True, nullable=False, values=("bind", "unbind")),
+    Column("at", TIMESTAMP, required=True, nullable=False),
 ), zone_by="store_id")
 
 BINDING_INTERVALS = TableSchema("bindings", (
     req_id("binding_id", unique=True),
-    req_id("store_id", aliases=("shop_id",)),
-    req_id("account_id", aliases=("tiktok_user_id",)),
+    req_id("store_id"),
+    req_id("account_id"),
     ACCOUNT_TYPE,
-    Column("bound_at", TIMESTAMP, required=True, nullable=False, aliases=("bind_at", "linked_at")),
-    Column("unbound_at", TIMESTAMP, aliases=("unbind_at", "unlinked_at")),
+    Column("bound_at", TIMESTAMP, required=True, nullable=False),
+    Column("unbound_at", TIMESTAMP),
 ), zone_by="store_id", ordered=("bound_at", "unbound_at"))
 
 VIDEOS = TableSchema("videos", (
-    req_id("video_id", unique=True, aliases=("id", "item_id")),
-    req_id("account_id", aliases=("tiktok_user_id",)),
-    Column("posted_at", TIMESTAMP, required=True, nullable=False, aliases=("create_time", "created_at")),
-    Column("caption", TEXT, aliases=("video_description", "description", "desc")),
-    Column("duration_s", NUMBER, aliases=("duration",)),
-    Column("thumbnail", TEXT, aliases=("cover", "cover_image")),
+    req_id("video_id", unique=True),
+    req_id("account_id"),
+    Column("posted_at", TIMESTAMP, required=True, nullable=False),
+    Column("caption", TEXT),
+    Column("duration_s", NUMBER),
+    Column("thumbnail", TEXT),
     Column("thumbnail_phash", TEXT),
+    Column("share_url", TEXT),  # the video's public link, shown beside a DUP001 finding
     Column("frames", LIST),
     Column("music_id", ID),
     Column("hashtags", LIST),
@@ -99,13 +99,13 @@ VIDEOS = TableSchema("videos", (
 ))
 
 LIVE_SESSIONS = TableSchema("live_sessions", (
-    req_id("live_id", unique=True, aliases=("room_id", "session_id")),
-    req_id("account_id", aliases=("tiktok_user_id",)),
-    Column("started_at", TIMESTAMP, required=True, nullable=False, aliases=("start_time", "start")),
-    Column("ended_at", TIMESTAMP, required=True, aliases=("end_time", "end")),
+    req_id("live_id", unique=True),
+    req_id("account_id"),
+    Column("started_at", TIMESTAMP, required=True, nullable=False),
+    Column("ended_at", TIMESTAMP, required=True),
     Column("title", TEXT),
     Column("product_ids", LIST),
-    Column("stream_source", ID, aliases=("stream_key", "encoder", "device")),
+    Column("stream_source", ID),
 ), ordered=("started_at", "ended_at"))
 
 PRODUCTS = TableSchema("products", (
@@ -126,16 +126,16 @@ class Validated:
 
 def resolve_columns(schema: TableSchema, raw: RawTable) -> tuple[dict[str, str], list[str]]:
     """Map each schema column to a raw column (by name or alias) -> (mapping, missing required)."""
-    mapping, missing = {}, []
-    for col in schema.columns:
-        for candidate in (col.name, *col.aliases):
-            if candidate in raw.columns:
-                mapping[col.name] = candidate
-                break
-        else:
-            if col.required:
-                missing.append(col.name)
-    return mapping, missing
+    mapping = match_columns(schema.name, [c.name for c in schema.columns], list(raw.columns))
+    return mapping, [c.name for c in schema.columns if c.required and c.name not in mapping]
+
+
+def _one_value_each(arr: pa.Array) -> pa.Array:
+    """A list where one value belongs (JSON, Parquet): its one element, else the joined text
+    (then reported as not a timestamp, not a number, an unknown store...)."""
+    if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
+        return _empty_to_null(pc.binary_join(arr, "|"))
+    return arr
 
 
 def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problems,
@@ -154,7 +154,7 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
     data: dict[str, object] = {}
     zones = None
     if schema.zone_by and store_zones and schema.zone_by in mapping:
-        ids = raw.columns[mapping[schema.zone_by]].to_pandas()
+        ids = _one_value_each(raw.columns[mapping[schema.zone_by]]).to_pandas()
         zones = ids.map(store_zones).to_numpy(dtype=object, na_value=None)
 
     def flag(mask: np.ndarray, col: Column, message: str, values: pa.Array | None, skip: bool):
@@ -177,10 +177,7 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
         if col.kind == LIST:
             data[col.name] = _to_lists(arr, raw.list_native)
             continue
-        if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
-            # a list where one value belongs: its one element, else the joined text (then
-            # reported as not a timestamp, not a number...)
-            arr = _empty_to_null(pc.binary_join(arr, "|"))
+        arr = _one_value_each(arr)
         is_null = arr.is_null().to_numpy(zero_copy_only=False)
         if not col.nullable:
             flag(is_null, col, f"required value '{col.name}' is empty", None, skip=True)

@@ -16,24 +16,23 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from lint.ingest.reader import FORMATS
+from lint.ingest.limits import env_int
 from lint.ingest.remote import download, is_url
 
 TABLES = ("stores", "accounts", "bindings", "videos", "live_sessions", "products")
+# The JSON of TikTok's "Download your data" (new name, old name) is a videos file too.
+DATA_EXPORT_NAMES = ("user_data_tiktok.json", "user_data.json")
+# A folder of this name holding table files is the videos table, one file per account
+# (videos/ACCOUNT.json) or one folder of pages per account (videos/ACCOUNT/PAGE.json).
+VIDEOS_FOLDER = "videos"
 
 # Zip limits: refuse archives that would fill the disk or are built to. Each can be changed
 # with an environment variable of the same name prefixed SHOPLINT_ (docs/inputs.md).
-def _env_int(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(f"SHOPLINT_{name}", default))
-    except ValueError:
-        return default
-
-
-ZIP_MAX_MEMBERS = _env_int("ZIP_MAX_MEMBERS", 10_000)
-ZIP_MAX_TOTAL_BYTES = _env_int("ZIP_MAX_TOTAL_BYTES", 2 * 1024**3)
-ZIP_MAX_RATIO = _env_int("ZIP_MAX_RATIO", 200)
+ZIP_MAX_MEMBERS = env_int("ZIP_MAX_MEMBERS", 10_000)
+ZIP_MAX_TOTAL_BYTES = env_int("ZIP_MAX_TOTAL_BYTES", 2 * 1024**3)
+ZIP_MAX_RATIO = env_int("ZIP_MAX_RATIO", 200)
 # below this many unpacked bytes the ratio is not checked (small, very repetitive CSVs are fine)
-ZIP_RATIO_FROM_BYTES = _env_int("ZIP_RATIO_FROM_BYTES", 10 * 1024**2)
+ZIP_RATIO_FROM_BYTES = env_int("ZIP_RATIO_FROM_BYTES", 10 * 1024**2)
 
 
 class ExportError(Exception):
@@ -135,11 +134,20 @@ class ExportSource:
         self.close()
 
     def table_files(self) -> tuple[dict[str, Path], list[str]]:
-        """-> ({table: file}, problems). Two files for one table is a problem."""
+        """-> ({table: file}, problems). Two files for one table is a problem. The videos
+        table may be a folder instead (see `videos_folder_files`)."""
         found: dict[str, list[Path]] = {}
         problems = []
         for entry in sorted(self.root.iterdir()):
-            if entry.suffix.lower() not in FORMATS or entry.stem.strip().lower() not in TABLES:
+            if entry.name.lower() == VIDEOS_FOLDER and self._is_inside_folder(entry):
+                if any(self.videos_folder_files(entry)):  # a folder of pictures only is not a table
+                    found.setdefault("videos", []).append(entry)
+                continue
+            if entry.name.lower() in DATA_EXPORT_NAMES:
+                table = "videos"
+            elif entry.suffix.lower() in FORMATS and entry.stem.strip().lower() in TABLES:
+                table = entry.stem.strip().lower()
+            else:
                 continue
             # a table file is read only if it is a regular file inside the export (a link
             # to /etc/passwd or a FIFO named bindings.csv is refused, never opened)
@@ -148,16 +156,53 @@ class ExportSource:
             except RefusedPath as e:
                 problems.append(f"{entry.name}: {e}; refused")
                 continue
-            found.setdefault(entry.stem.strip().lower(), []).append(entry)
-        problems += [f"{', '.join(f.name for f in files)}: several files for table '{t}'; keep one"
-                     for t, files in found.items() if len(files) > 1]
+            found.setdefault(table, []).append(entry)
+        problems += [f"{', '.join(f.name + ('/' if f.is_dir() else '') for f in files)}: several files for "
+                     f"table '{t}'; keep one" for t, files in found.items() if len(files) > 1]
         return {t: files[0] for t, files in found.items()}, problems
+
+    def _is_inside_folder(self, entry: Path) -> bool:
+        try:
+            real = entry.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return False
+        return real.is_dir() and real.is_relative_to(self.root)
+
+    def videos_folder_files(self, folder: Path) -> tuple[list[tuple[str, Path, str]], list[str]]:
+        """The table files of a videos folder -> ([(name shown in messages, file, account)],
+        problems). The account is the file's name without its extension for a file directly
+        in the folder, the sub-folder's name for the pages inside one. Other files (pictures,
+        notes) and deeper folders are not tables and are passed over."""
+        files, problems = [], []
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith((".", "__MACOSX")):
+                continue
+            if entry.is_dir():
+                if not self._is_inside_folder(entry):
+                    problems.append(f"{folder.name}/{entry.name}/: a link pointing outside the export folder; refused")
+                    continue
+                members = [(p, entry.name) for p in sorted(entry.iterdir())
+                           if not p.name.startswith(".") and p.suffix.lower() in FORMATS]
+            elif entry.suffix.lower() in FORMATS:
+                members = [(entry, entry.stem)]
+            else:
+                continue
+            for path, account in members:
+                relative = path.relative_to(self.root).as_posix()
+                try:
+                    real = self.resolve(relative)
+                except RefusedPath as e:
+                    problems.append(f"{relative}: {e}; refused")
+                    continue
+                files.append((relative, real, account.strip()))
+        return files, problems
 
     def resolve(self, relative: str) -> Path:
         """A path named inside the export -> the real file; RefusedPath if it may not be read."""
         text = str(relative).strip()
         if "://" in text or text.lower().startswith(("http:", "https:", "ftp:", "file:", "data:")):
-            raise RefusedPath("is a URL; covers are never fetched")
+            raise RefusedPath("is a URL, not a file in the export (only http and https covers are downloaded, "
+                              "and only with --fetch-covers)")
         candidate = PurePosixPath(text.replace("\\", "/"))
         if candidate.is_absolute() or (len(text) > 1 and text[1] == ":"):
             raise RefusedPath("is an absolute path; paths must be relative to the export folder")
