@@ -6,6 +6,9 @@ Writes a bindings table in the event form (each (store, account) bound, then unb
 72 h later) to a temporary folder, then reads it in a fresh process exactly as
 `shoplint check` does (read, validate, pair the events) and prints the process's peak
 RSS (VmHWM, reset after the imports) next to its RSS after the imports (Linux only).
+The baseline, in the same run and the same way: the file read with pandas alone
+(`pd.read_csv(engine="pyarrow")` / `pd.read_json(lines=True)` / `pd.read_parquet`), which
+neither validates nor pairs anything.
 """
 from __future__ import annotations
 
@@ -17,27 +20,52 @@ import tempfile
 import time
 from pathlib import Path
 
-CHILD = r"""
+# Each child imports what it needs, then measures: a child inherits its parent's high-water
+# mark, so it is reset (Linux >= 4.0) after the imports.
+MEASURE = r"""
 import json, sys, time
-from lint.ingest import ExportSource, load_export
-from lint.model import Problems
 
 def status(key):
     with open("/proc/self/status") as fh:
         return next(int(line.split()[1]) for line in fh if line.startswith(key + ":"))
 
-# a child inherits its parent's high-water mark: reset it (Linux >= 4.0), then measure
-with open("/proc/self/clear_refs", "w") as fh:
-    fh.write("5")
-base = status("VmRSS")
-t0 = time.perf_counter()
-problems = Problems()
-with ExportSource.open(sys.argv[1]) as source:
-    export = load_export(source, "Asia/Jakarta", problems)
-elapsed = time.perf_counter() - t0
-peak = status("VmHWM")
-print(json.dumps({"rows_read": export.rows_read, "bindings": len(export.bindings), "problems": len(problems.items),
-                  "seconds": round(elapsed, 2), "baseline_mb": round(base / 1024), "peak_mb": round(peak / 1024)}))
+def measure(work):
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
+    base = status("VmRSS")
+    t0 = time.perf_counter()
+    result = work(sys.argv[1])
+    result.update(seconds=round(time.perf_counter() - t0, 2), baseline_mb=round(base / 1024),
+                  peak_mb=round(status("VmHWM") / 1024))
+    print(json.dumps(result))
+"""
+
+CHILD = MEASURE + r"""
+from lint.ingest import ExportSource, load_export
+from lint.model import Problems
+
+def ingest(folder):
+    problems = Problems()
+    with ExportSource.open(folder) as source:
+        export = load_export(source, "Asia/Jakarta", problems)
+    return {"rows_read": export.rows_read, "bindings": len(export.bindings), "problems": len(problems.items)}
+
+measure(ingest)
+"""
+
+BASELINE = MEASURE + r"""
+import pandas as pd
+
+def read(path):
+    if path.endswith(".csv"):
+        frame = pd.read_csv(path, engine="pyarrow", dtype=str)
+    elif path.endswith(".jsonl"):
+        frame = pd.read_json(path, lines=True, dtype=False)
+    else:
+        frame = pd.read_parquet(path)
+    return {"rows": len(frame)}
+
+measure(read)
 """
 
 
@@ -90,7 +118,11 @@ def main():
             raise SystemExit(out.stderr)
         result = json.loads(out.stdout)
         result["file_mb"] = round(size_mb, 1)
-        print(json.dumps(result))
+        print("shoplint ingest:", json.dumps(result))
+        out = subprocess.run([sys.executable, "-c", BASELINE, str(path)], capture_output=True, text=True)
+        if out.returncode:
+            raise SystemExit(out.stderr)
+        print("pandas read only:", out.stdout.strip())
 
 
 if __name__ == "__main__":
