@@ -291,8 +291,9 @@ def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fai
             if "DUP001" in codes:
                 media = MediaOptions(cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
                                      progress=sys.stderr.isatty() and not quiet, fetch_covers=cover_limits)
-            with log.stage("read and validate"):
-                data = load_export(source, zone, problems, media=media, account_id=account_id)
+            show = sys.stderr.isatty() and not quiet
+            with log.stage("read and validate"), _progress(len(source.table_files()[0]), "read", show) as bar:
+                data = load_export(source, zone, problems, media=media, account_id=account_id, on_table=bar)
             if problems.has_fatal or (strict and any(p.level != "warning" for p in problems.items)):
                 _print_problems(problems, strict)
                 sys.exit(EXIT_UNUSABLE)

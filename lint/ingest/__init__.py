@@ -1,6 +1,7 @@
 """Read and validate an export folder into the canonical tables (lint.model.Export)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,13 +32,19 @@ class MediaOptions:
 
 
 def load_export(source: ExportSource, default_zone: str, problems: Problems,
-                media: MediaOptions | None = None, account_id: str | None = None) -> Export:
+                media: MediaOptions | None = None, account_id: str | None = None,
+                on_table: Callable[[str], None] | None = None) -> Export:
     """Read every table of `source`. Fatal problems (unusable file or table) are added to
     `problems`; the caller stops when `problems.has_fatal`. With `media`, the pictures the
     videos table names are hashed too (only files inside the export are read, and covers
     given as URLs are downloaded only with `media.fetch_covers`). `account_id` is the
-    account of videos whose file names none (--account-id)."""
+    account of videos whose file names none (--account-id). `on_table(name)` is called as
+    each table of `source.table_files()` is done (for a progress bar)."""
     files, duplicates = source.table_files()
+
+    def done(table: str):
+        if on_table is not None and table in files:
+            on_table(table)
     for message in duplicates:
         problems.fatal(message.split(":")[0], message.split(": ", 1)[1])
     export = Export(root=str(source.root))
@@ -69,13 +76,18 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
     if export.stores is not None:
         zones = export.stores.dropna(subset=["timezone"])
         store_zones.update(zip(zones["store_id"], zones["timezone"]))
+    done("stores")
     export.accounts = load("accounts")
+    done("accounts")
     if "videos" in files:
         export.videos = _load_videos(source, files["videos"], export, problems, default_zone, account_id)
     export.lives = load("live_sessions")
+    done("live_sessions")
     export.products = load("products")
+    done("products")
     if "bindings" in raw:
         export.bindings = _load_bindings(raw["bindings"], export, problems, default_zone, store_zones)
+    done("bindings")
     if export.lives is not None:
         export.lives = export.lives.rename(columns={"started_at": "start", "ended_at": "end"})
     if export.videos is not None:
@@ -91,6 +103,7 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
                 if covers is not None:
                     covers.close()
         export.videos = export.videos.drop(columns="_file")
+    done("videos")  # last: with its pictures
     return export
 
 
