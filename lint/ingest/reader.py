@@ -280,6 +280,8 @@ def table_from_json_document(doc, display: str, problems: Problems) -> RawTable:
 
 def _scalar_text(v) -> str | None:
     """A JSON/XLSX scalar as the text the user wrote (1741608000.0 -> '1741608000')."""
+    if type(v) is str:  # by far the most common: first, and without the isinstance chain
+        return v.strip() or None
     if v is None:
         return None
     if isinstance(v, bool):
@@ -300,14 +302,18 @@ def _scalar_text(v) -> str | None:
 
 def _from_records(records: list[dict], rows: np.ndarray, display: str, problems: Problems) -> RawTable:
     names: dict[str, str] = {}
+    seen: set = set()  # keys as written: normalised once each, not once per record
     for obj in records:
         for k in obj:
+            if k in seen:
+                continue
+            seen.add(k)
             key = normalise_name(k)
             if key not in names:
                 names[key] = str(k)
     columns: dict[str, pa.Array] = {}
     for key, original in names.items():
-        values = [_lookup(obj, key, original) for obj in records]
+        values = [obj[original] if original in obj else _lookup(obj, key, original) for obj in records]
         if any(isinstance(v, list) for v in values):
             columns[key] = pa.array(
                 [None if v is None else ([_scalar_text(x) for x in v] if isinstance(v, list) else [_scalar_text(v)])
