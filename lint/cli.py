@@ -286,22 +286,27 @@ def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fai
 
     problems = Problems()
     try:
-        with ExportSource.open(export) as source:
+        # downloaded covers without a cache live until the report's pictures are made
+        covers_tmp = (tempfile.TemporaryDirectory(prefix="shoplint-covers-") if fetch_covers and no_cache
+                      else contextlib.nullcontext())
+        with ExportSource.open(export) as source, _dask_session(engine, scheduler, workers) as session, \
+                covers_tmp as covers_dir:
             media = None
             if "DUP001" in codes:
                 media = MediaOptions(cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
-                                     progress=sys.stderr.isatty() and not quiet, fetch_covers=cover_limits)
+                                     progress=sys.stderr.isatty() and not quiet, fetch_covers=cover_limits,
+                                     covers_dir=Path(covers_dir) if covers_dir else None)
             show = sys.stderr.isatty() and not quiet
             with log.stage("read and validate"), _progress(len(source.table_files()[0]), "read", show) as bar:
-                data = load_export(source, zone, problems, media=media, account_id=account_id, on_table=bar)
+                read = load_export if session is None else session.load_export  # dask: big tables on the workers
+                data = read(source, zone, problems, media=media, account_id=account_id, on_table=bar)
             if problems.has_fatal or (strict and any(p.level != "warning" for p in problems.items)):
                 _print_problems(problems, strict)
                 sys.exit(EXIT_UNUSABLE)
             if engine == "dask":
-                from lint.distributed import run_dask
                 with log.stage("checks on dask"):
-                    result = run_dask(data, policy, codes, as_of_ms, zone, problems.sorted(), params=cfg.params,
-                                      severities=cfg.severities, scheduler=scheduler, n_workers=workers)
+                    result = session.run(data, policy, codes, as_of_ms, zone, problems.sorted(), params=cfg.params,
+                                         severities=cfg.severities)
             else:
                 with log.stage("checks"), _progress(len(codes), "checks", sys.stderr.isatty() and not quiet) as bar:
                     result = run(data, policy, codes, as_of_ms, zone, problems.sorted(), params=cfg.params,
@@ -314,7 +319,8 @@ def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fai
                 result.new_only = new_only
             if "html" in formats or send_email:
                 # pictures and time lines to look at; read while the export is still open
-                result.visuals = build_visuals(result.findings, data, source, as_of_ms, result.zone_of)
+                shown = data if session is None else session.visual_export(data, result.findings)
+                result.visuals = build_visuals(result.findings, shown, source, as_of_ms, result.zone_of)
     except ExportError as e:
         click.echo(f"shoplint: {e}", err=True)
         sys.exit(EXIT_UNUSABLE)
@@ -346,6 +352,14 @@ def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fai
             click.echo(f"shoplint: waiver {w['waiver']} ({w['rule']}, {w['owner']}) expired on {w['expires']}; "
                        "it no longer applies", err=True)
     sys.exit(EXIT_OK if exit_zero else status)
+
+
+def _dask_session(engine: str, scheduler, workers: int):
+    """--engine dask: one cluster (or scheduler) from reading to the checks (lint.dask_ingest)."""
+    if engine != "dask":
+        return contextlib.nullcontext()
+    from lint.dask_ingest import DaskSession
+    return DaskSession(scheduler, n_workers=workers)
 
 
 class _Log:

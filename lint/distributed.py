@@ -6,6 +6,9 @@
 Steps (the design is lint.partition's docstring):
   1. the canonical tables, ingested and validated in-process, are scattered to the workers
      in chunks and become dask DataFrames (with POS, each row's position in its table);
+     tables read on the workers (lint.dask_ingest.DaskExport.remote: Parquet bindings and
+     LIVE sessions) are there already, the bindings split by store into the store pass's
+     partitions;
   2. store pass: bindings and stores keyed by store_id; accounts, LIVE sessions and videos
      exploded to every store their account has a binding in (a merge with the small
      (account_id, store_id) table, broadcast to every chunk); every table shuffled by the
@@ -57,11 +60,16 @@ def run_dask(export: Export, policy, codes: list[str], as_of: int, timezone: str
     runnable, not_run, resolved = plan(export, policy, codes, params)
     store_codes, account_codes = split_codes(runnable)
     frames: list[pd.DataFrame] = []
+    remote = getattr(export, "remote", {})  # tables read on the workers (lint.dask_ingest.DaskExport)
+    n_bindings = export.remote_rows["bindings"] if "bindings" in remote else \
+        (0 if export.bindings is None else len(export.bindings))
     # every rule reads bindings, the partition key: without a binding there is nothing to run
-    if runnable and export.bindings is not None and len(export.bindings):
+    if runnable and n_bindings:
         with _cluster(scheduler, n_workers) as (client, threads):
-            frames = _run_passes(export, store_codes, account_codes, resolved, as_of, client,
-                                 npartitions or max(1, 2 * threads), max(1, threads))
+            # bindings read on the workers are already split by store into export.nparts partitions
+            nparts = export.nparts if "bindings" in remote else npartitions or max(1, 2 * threads)
+            frames = _run_passes(export, store_codes, account_codes, resolved, as_of, client, nparts,
+                                 max(1, threads))
     return assemble(export, policy, codes, runnable, not_run, resolved, frames, as_of, timezone, problems,
                     severities)
 
@@ -111,8 +119,11 @@ def _run_passes(export: Export, store_codes, account_codes, params, as_of, clien
 
     # keep object columns (lists of products, key-frame hashes) as they are; every shuffle
     # (the merge too, should it shuffle) moves pickled pandas frames, not Arrow tables
+    remote = getattr(export, "remote", {})
     with dask.config.set({"dataframe.convert-string": False, "dataframe.shuffle.method": "tasks"}):
-        def load(frame: pd.DataFrame) -> dd.DataFrame:
+        def load(frame: pd.DataFrame | dd.DataFrame) -> dd.DataFrame:
+            if isinstance(frame, dd.DataFrame):
+                return frame  # read on the workers, with POS already
             frame = with_position(frame)
             n = max(1, min(chunks, len(frame)))
             bounds = np.linspace(0, len(frame), n + 1).astype(int)
@@ -131,21 +142,25 @@ def _run_passes(export: Export, store_codes, account_codes, params, as_of, clien
             # list columns (products, key-frame hashes) into arrays
             return keyed.shuffle(on=HASH, npartitions=nparts, shuffle_method="tasks")
 
-        bindings = load(export.bindings)
+        bindings = load(remote.get("bindings", export.bindings))
         outputs = []
         if store_codes:
-            pairs = account_stores(export.bindings).rename(columns={"store_id": KEY})
+            # the (account, store) pairs are small: on the client (computed on the workers when
+            # the bindings were read there), broadcast to every chunk
+            pairs = export.remote_pairs if "bindings" in remote else account_stores(export.bindings)
+            pairs = pairs.rename(columns={"store_id": KEY})
             pairs_dd = (load(pairs).repartition(npartitions=1).drop(columns=[POS]) if client is None else
                         dd.from_delayed([client.scatter(pairs, broadcast=True, hash=False)], meta=pairs.iloc[:0],
                                         verify_meta=False))
-            tables = [shuffled(bindings, "store_id")]
+            # read on the workers: paired there after the very shuffle `shuffled` would do
+            tables = [bindings if "bindings" in remote else shuffled(bindings, "store_id")]
             if export.stores is not None:
                 bound = pd.unique(pairs[KEY])
                 stores = load(export.stores[export.stores["store_id"].isin(bound)])
                 tables.append(shuffled(stores, "store_id"))
             else:
                 tables.append(None)
-            for frame in (export.accounts, export.lives, export.videos):
+            for frame in (export.accounts, remote.get("lives", export.lives), export.videos):
                 if frame is None:
                     tables.append(None)
                     continue
@@ -182,4 +197,9 @@ def _account_partition(bindings, *, codes, params, as_of) -> pd.DataFrame:
     """One partition of the account pass: every binding of the accounts hashed to it."""
     if bindings.empty:
         return empty_findings()
-    return lint_partition(partition_tables({"bindings": bindings}), codes, params, as_of)
+    tables = partition_tables({"bindings": bindings})
+    # the canonical order (lint.ingest.bindings), a total order: bindings read on the workers
+    # come from several store partitions, whose POS are not comparable (else this is a no-op)
+    tables["bindings"] = tables["bindings"].sort_values(["store_id", "start", "bind_id"], kind="stable",
+                                                        ignore_index=True)
+    return lint_partition(tables, codes, params, as_of)

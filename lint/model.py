@@ -101,6 +101,9 @@ class Export:
     # Rows read per table, before bad rows were dropped.
     rows_read: dict[str, int] = field(default_factory=dict)
     root: str | None = None
+    # Covers given as URLs and downloaded (--fetch-covers): URL -> the local file, for the
+    # pictures of the HTML report.
+    fetched_covers: dict[str, str] = field(default_factory=dict)
 
     def has(self, *tables: str) -> bool:
         return all(getattr(self, _ATTR.get(t, t)) is not None for t in tables)

@@ -233,3 +233,22 @@ def test_cover_options_are_checked(export_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("SHOPLINT_COVER_TIMEOUT_S", "soon")
     res = run_cli("check", export_dir, "--fetch-covers")
     assert res.returncode == 2 and "SHOPLINT_COVER_TIMEOUT_S" in res.stderr
+
+
+@pytest.mark.parametrize("cache", ["cache-dir", "no-cache"])
+def test_the_html_report_shows_the_fetched_covers_side_by_side(cdn, export_dir, tmp_path, local_cdn_allowed, cache):
+    """A shop manager sees the two pictures, embedded, not two links (and the page asks
+    nothing of the CDN when opened)."""
+    import re
+    write_pages(export_dir, [cdn.url("/cover-a.jpg")], [cdn.url("/moved")])
+    out = tmp_path / "out"
+    out.mkdir()
+    where = ["--cache-dir", str(tmp_path / "cache")] if cache == "cache-dir" else ["--no-cache"]
+    res = run_cli("check", export_dir, "--select", "DUP001", "--fetch-covers", *where, "--format", "json,html",
+                  "--output-dir", out, "--as-of", "2024-12-31T00:00:00Z")
+    assert res.returncode == 1, res.stderr
+    html = (out / "report.html").read_text(encoding="utf-8")
+    [pair] = re.findall(r'<table class="thumb-pair".*?</table>', html, flags=re.S)
+    sources = re.findall(r'<img[^>]*src="([^"]+)"', pair)
+    assert len(sources) == 2 and all(s.startswith("data:image/jpeg;base64,") for s in sources)
+    assert not re.search(r'src="https?:', html)

@@ -29,17 +29,21 @@ class MediaOptions:
     progress: bool = False
     # Download covers given as URLs within these limits (--fetch-covers); None: never.
     fetch_covers: CoverLimits | None = None
+    # Where downloaded covers go when there is no cache_dir; the caller keeps the folder
+    # until the report's pictures are made (None: a folder removed after reading).
+    covers_dir: Path | None = None
 
 
 def load_export(source: ExportSource, default_zone: str, problems: Problems,
                 media: MediaOptions | None = None, account_id: str | None = None,
-                on_table: Callable[[str], None] | None = None) -> Export:
+                on_table: Callable[[str], None] | None = None, deferred: frozenset[str] = frozenset()) -> Export:
     """Read every table of `source`. Fatal problems (unusable file or table) are added to
     `problems`; the caller stops when `problems.has_fatal`. With `media`, the pictures the
     videos table names are hashed too (only files inside the export are read, and covers
     given as URLs are downloaded only with `media.fetch_covers`). `account_id` is the
     account of videos whose file names none (--account-id). `on_table(name)` is called as
-    each table of `source.table_files()` is done (for a progress bar)."""
+    each table of `source.table_files()` is done (for a progress bar). Tables in `deferred`
+    are left unread (their source name is recorded): lint.dask_ingest reads them on workers."""
     files, duplicates = source.table_files()
 
     def done(table: str):
@@ -52,8 +56,8 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
     for table, path in files.items():
         display = path.name + ("/" if path.is_dir() else "")
         export.sources[table] = display
-        if table == "videos":
-            continue  # read after the accounts: a file may name its account by user name
+        if table == "videos" or table in deferred:
+            continue  # videos: read after the accounts (a file may name its account by user name)
         try:
             raw[table] = read_table(path, display, problems)
         except UnreadableFile as e:
@@ -94,10 +98,13 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
         export.videos = export.videos.rename(columns={"posted_at": "posted"})
         if media is not None:
             cache = HashCache(media.cache_dir)
-            covers = CoverFetcher(media.fetch_covers, media.cache_dir) if media.fetch_covers else None
+            covers = (CoverFetcher(media.fetch_covers, media.cache_dir or media.covers_dir)
+                      if media.fetch_covers else None)
             try:
                 export.videos = attach_hashes(export.videos, source, export.sources["videos"], problems, cache,
                                               progress=media.progress, covers=covers)
+                if covers is not None and (media.cache_dir or media.covers_dir):
+                    export.fetched_covers = {url: str(path) for url, path in sorted(covers.fetched.items())}
             finally:
                 cache.close()
                 if covers is not None:

@@ -106,6 +106,7 @@ class CoverFetcher:
             self._tmp = tempfile.TemporaryDirectory(prefix="shoplint-covers-")
             directory = Path(self._tmp.name)
         self.folder = Path(directory) / "covers"
+        self.fetched: dict[str, Path] = {}  # URL -> its file, for every cover this run has
 
     def close(self):
         if self._tmp is not None:
@@ -137,6 +138,7 @@ class CoverFetcher:
             with ThreadPoolExecutor(max_workers=min(FETCH_THREADS, len(todo))) as pool:
                 for url, outcome in zip(todo, pool.map(self._fetch_to_file, todo)):
                     results[url] = outcome
+        self.fetched.update((u, p) for u, p in results.items() if isinstance(p, Path))
         return results
 
     def _file_for(self, url: str) -> Path:

@@ -340,6 +340,12 @@ def _read_parquet(path: Path) -> RawTable:
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as e:
         raise UnreadableFile(f"is not a readable Parquet file ({_short(e)})") from None
+    return parquet_raw(table)
+
+
+def parquet_raw(table: pa.Table, first_row: int = 1) -> RawTable:
+    """A Parquet table -> RawTable; `first_row` is the row number of its first record (a slice of
+    row groups read on a Dask worker starts further down the file: lint.dask_ingest)."""
     for name in table.column_names:
         # a damaged file can decode to text that is not UTF-8 or to broken offsets; both
         # would fail (or worse) later, so check every column once, here
@@ -355,7 +361,7 @@ def _read_parquet(path: Path) -> RawTable:
         arr = table.column(name).combine_chunks()
         columns[key] = _native_to_text(arr)
         names[key] = name
-    rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
+    rows = np.arange(first_row, first_row + table.num_rows, dtype=np.int64)
     return RawTable(columns, rows, names, list_native=True)
 
 

@@ -139,8 +139,13 @@ def _one_value_each(arr: pa.Array) -> pa.Array:
 
 
 def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problems,
-             default_zone: str, store_zones: dict[str, str] | None = None) -> Validated | None:
-    """Type every column, collect every problem; None when the table cannot be used."""
+             default_zone: str, store_zones: dict[str, str] | None = None,
+             slice_of_file: bool = False) -> Validated | None:
+    """Type every column, collect every problem; None when the table cannot be used.
+
+    `slice_of_file`: `raw` is some rows of a larger file (lint.dask_ingest validates a Parquet
+    file row group by row group): the file-wide parts are left to the caller, so every
+    flagged row is reported (no per-column cap) and duplicate ids are not looked for."""
     mapping, missing = resolve_columns(schema, raw)
     if missing:
         found = ", ".join(raw.original_names[c] for c in raw.columns) or "none"
@@ -158,15 +163,14 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
         zones = ids.map(store_zones).to_numpy(dtype=object, na_value=None)
 
     def flag(mask: np.ndarray, col: Column, message: str, values: pa.Array | None, skip: bool):
-        for i in np.flatnonzero(mask)[:_MAX_PER_COLUMN]:
+        for i in np.flatnonzero(mask)[:None if slice_of_file else _MAX_PER_COLUMN]:
             v = None if values is None else values[int(i)].as_py()
             problems.add(display, raw.rows[i], raw.original_names.get(mapping.get(col.name), col.name),
                          message + ("; row skipped" if skip else "; value ignored"),
                          value=v if not isinstance(v, list) else "|".join(map(str, v)), level="row" if skip else "value")
         extra = int(mask.sum()) - _MAX_PER_COLUMN
-        if extra > 0:
-            problems.add(display, None, col.name, f"{extra} more rows with the same problem",
-                         level="row" if skip else "value")
+        if extra > 0 and not slice_of_file:
+            problems.add(display, None, col.name, more_rows_message(extra), level="row" if skip else "value")
 
     for col in schema.columns:
         if col.name not in mapping:
@@ -233,22 +237,43 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
         drop |= backwards
 
     for col in schema.columns:
-        if col.unique and col.name in mapping:
+        if col.unique and col.name in mapping and not slice_of_file:
             values = frame[col.name]
-            dup = values.duplicated(keep="first").to_numpy() & ~drop & values.notna().to_numpy()
-            if dup.any():
-                first_row = dict(zip(values[~values.duplicated(keep="first")], frame["_row"]))
-                for i in np.flatnonzero(dup)[:_MAX_PER_COLUMN]:
-                    v = values.iloc[i]
-                    problems.add(display, raw.rows[i], raw.original_names[mapping[col.name]],
-                                 f"duplicate {col.name} (first at row {first_row.get(v)}); row skipped", value=v)
-                drop |= dup
+            dup, first_row = duplicate_rows(values, raw.rows)
+            dup &= ~drop
+            for i in np.flatnonzero(dup)[:_MAX_PER_COLUMN]:
+                problems.add(display, raw.rows[i], raw.original_names[mapping[col.name]],
+                             duplicate_message(col.name, first_row[i]), value=values.iloc[i])
+            drop |= dup
     kept = frame.loc[~drop].reset_index(drop=True)
     return Validated(kept, raw.rows_read)
 
 
 # A broken column of a million rows should not make a million messages.
 _MAX_PER_COLUMN = 1000
+
+
+def more_rows_message(extra: int) -> str:
+    """The line that stands for the flagged rows past _MAX_PER_COLUMN."""
+    return f"{extra} more rows with the same problem"
+
+
+def duplicate_rows(values: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """-> (mask of the rows whose id is in an earlier row, kept or not; the row number of that
+    first row, per row). Rows without an id are never duplicates. `rows` in file order."""
+    repeated = values.duplicated(keep="first").to_numpy() & values.notna().to_numpy()
+    first_row = np.zeros(len(values), dtype=np.int64)
+    if repeated.any():
+        # every row of an id points at the id's first row (its first position in the file)
+        codes = pd.factorize(values, use_na_sentinel=True)[0]
+        seen = np.flatnonzero(codes >= 0)
+        _, first = np.unique(codes[seen], return_index=True)  # code c's first position among `seen`
+        first_row[seen] = np.asarray(rows, dtype=np.int64)[seen[first[codes[seen]]]]
+    return repeated, first_row
+
+
+def duplicate_message(column: str, first_row: int) -> str:
+    return f"duplicate {column} (first at row {first_row}); row skipped"
 
 
 def _absent(col: Column, n: int):

@@ -48,6 +48,9 @@ class ExportSource:
     root: Path
     name: str
     _tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+    # The object-storage folder this is a copy of (s3://bucket/exports/shop1), if it is one:
+    # Dask workers may read its big tables from there (lint.dask_ingest).
+    url: str | None = None
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> "ExportSource":
@@ -75,6 +78,7 @@ class ExportSource:
         if source._tmp is None:  # a folder: the copy lives as long as the source
             source._tmp = tmp
             source.name = PurePosixPath(url.split("://", 1)[1].rstrip("/")).name or source.name
+            source.url = url.rstrip("/")
         else:  # a .zip: unpacked into its own folder, the downloaded archive is not needed
             tmp.cleanup()
         return source

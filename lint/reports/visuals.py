@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -47,7 +48,7 @@ def build_visuals(findings: list[Finding], export: Export, source: ExportSource 
         if f.rule == "DUP001":
             for path in f.evidence.get("thumbnails", []):
                 if source is not None and path not in v.images and len(v.images) < MAX_PREVIEWS:
-                    uri = _preview(source, path)
+                    uri = _preview(source, path, export.fetched_covers.get(path))
                     if uri:
                         v.images[path] = uri
         elif f.rule == "LIVE001" and lives is not None:
@@ -89,9 +90,12 @@ def _binding_history(f: Finding, export: Export, as_of: int) -> list[Segment]:
     return segs + [Segment("", "window", f.start, f.end)]
 
 
-def _preview(source: ExportSource, relative: str) -> str | None:
+def _preview(source: ExportSource, relative: str, fetched: str | None = None) -> str | None:
+    """A small JPEG data URI of the picture at `relative` inside the export, or of the cover
+    downloaded for that URL (`fetched`, a file shoplint wrote in its cache); None if neither
+    can be read."""
     try:
-        path = source.resolve(relative)
+        path = Path(fetched) if fetched else source.resolve(relative)
         if path.stat().st_size > MAX_IMAGE_BYTES:
             return None
         img = decode_rgb_small(path.read_bytes(), PREVIEW_SIZE)
