@@ -52,6 +52,18 @@ def test_duplicate_ids_keep_the_first(export_dir):
     assert dup["row"] == 4 and "first at row 2" in dup["message"]
 
 
+def test_each_duplicate_names_the_first_row_of_its_own_id(export_dir):
+    # ids L1, L1, L2, L2 at rows 2-5: the second L2 points at row 4, not at the second
+    # distinct id's position in some other list (a bug found by the worker-side reading)
+    lives = [{"live_id": live_id, "account_id": "A1", "started_at": f"2025-03-0{day}T10:00:00+07:00",
+              "ended_at": f"2025-03-0{day}T11:00:00+07:00"} for live_id, day in (("L1", 1), ("L1", 2), ("L2", 3), ("L2", 4))]
+    write_table(export_dir, "live_sessions", lives)
+    write_table(export_dir, "bindings", GOOD)
+    dups = sorted((e["row"], e["message"]) for e in errors(lint(export_dir), "live_id"))
+    assert [row for row, _ in dups] == [3, 5]
+    assert "first at row 2" in dups[0][1] and "first at row 4" in dups[1][1]
+
+
 def test_live_ending_before_it_starts(export_dir):
     write_table(export_dir, "live_sessions", [
         {"live_id": "L1", "account_id": "A1", "started_at": "2025-03-01T10:00:00+07:00",
