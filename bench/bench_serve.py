@@ -16,7 +16,6 @@ import argparse
 import json
 import platform
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile

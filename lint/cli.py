@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import click
-import numpy as np
 import pyarrow as pa
 
 from lint import __version__

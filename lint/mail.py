@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from email.utils import formataddr, parseaddr
+from email.utils import parseaddr
 from pathlib import Path
 
 from lint.reports.html_report import render_report

@@ -3,7 +3,6 @@ the next `unbind` closes it. An `unbind` with nothing open, or a second `bind` w
 open, is an input error for that row: the row is ignored (the first binding keeps its start)
 and listed under input_errors with file, row and column. The interval form (binding_id,
 bound_at, unbound_at) means the same bindings; its unbind event id is binding_id + ':unbind'."""
-import pytest
 from conftest import bind, findings, lint, make_export
 
 AS_OF = "2026-01-01T00:00:00+07:00"

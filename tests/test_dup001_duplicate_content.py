@@ -3,7 +3,6 @@
 Pictures here are photo-like test images (tests/conftest.py `photo`); the accuracy on real
 photographs, per transform, is measured by bench/eval_dup.py.
 """
-import io
 
 import pytest
 from PIL import ImageEnhance, ImageOps

@@ -1,8 +1,7 @@
 """Bad input: clear messages naming file, row and column; unusable input exits 2 with no
 report; bad rows are skipped and listed; never a traceback."""
-import json
 
-from conftest import bind, findings, lint, make_export, run_cli, write_table
+from conftest import bind, findings, lint, run_cli, write_table
 
 GOOD = [bind("E1", "S1", "A1", "official", "bind", "2025-03-01T10:00:00+07:00"),
         bind("E2", "S1", "A1", "official", "unbind", "2025-03-02T10:00:00+07:00")]

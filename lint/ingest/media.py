@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lint.ingest.covers import CoverFetcher, is_web_url
-from lint.ingest.images import (N_WINDOWS, ImageHashes, ImageProblem, content_key, hash_image_bytes,
-                                parse_hex_hash)
+from lint.ingest.images import N_WINDOWS, ImageHashes, ImageProblem, content_key, hash_image_bytes
 from lint.ingest.source import ExportSource, RefusedPath
 from lint.model import Problems
 

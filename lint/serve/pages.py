@@ -7,7 +7,7 @@ import html
 import time
 
 from lint.ingest.reader import FORMATS
-from lint.ingest.source import TABLES, ZIP_MAX_MEMBERS, ZIP_MAX_TOTAL_BYTES
+from lint.ingest.source import ZIP_MAX_MEMBERS, ZIP_MAX_TOTAL_BYTES
 from lint.serve.settings import Settings
 
 # our own pages: inline styles and data: pictures only, nothing from outside, no script
