@@ -265,17 +265,24 @@ def table_from_json_document(doc, display: str, problems: Problems) -> RawTable:
         doc = doc["data"]
     if not isinstance(doc, list):
         raise UnreadableFile("must hold a JSON array of objects, or an object with the array under 'data'")
-    records, rows, skipped = [], [], 0
-    for n, obj in enumerate(doc, start=1):
-        if not isinstance(obj, dict):
-            problems.add(display, n, None, "record is not a JSON object; skipped", value=json.dumps(obj)[:200])
-            skipped += 1
-            continue
-        records.append(obj)
-        rows.append(n)
+    records, rows, skipped = json_objects(doc, display, problems, "record")
     raw = _from_records(records, np.asarray(rows, dtype=np.int64), display, problems)
     raw.skipped = skipped
     return raw
+
+
+def json_objects(items: list, display: str, problems: Problems, what: str) -> tuple[list[dict], list[int], int]:
+    """The objects of a JSON array with their positions (counting from 1), and how many items
+    were skipped: anything that is not an object is an input error of its position."""
+    records, rows = [], []
+    for n, obj in enumerate(items, start=1):
+        if isinstance(obj, dict):
+            records.append(obj)
+            rows.append(n)
+        else:
+            problems.add(display, n, None, f"{what} is not a JSON object; skipped",
+                         value=json.dumps(obj, ensure_ascii=False)[:200])
+    return records, rows, len(items) - len(records)
 
 
 def _scalar_text(v) -> str | None:

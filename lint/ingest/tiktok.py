@@ -25,8 +25,8 @@ import numpy as np
 import pyarrow as pa
 
 from lint.ingest.aliases import squash
-from lint.ingest.reader import (RawTable, UnreadableFile, _scalar_text, read_json_document, read_table,
-                                table_from_json_document)
+from lint.ingest.reader import (RawTable, UnreadableFile, _scalar_text, json_objects, read_json_document,
+                                read_table, table_from_json_document)
 from lint.model import Problems
 
 DISPLAY_API = "TikTok Display API video list"
@@ -95,17 +95,13 @@ def _from_display_api(doc: dict, display: str, problems: Problems) -> VideoFile:
         videos = []
     if not isinstance(videos, list):
         raise UnreadableFile(f"is a {DISPLAY_API} response whose data.videos is not a list")
-    records, rows, skipped = [], [], 0
-    for n, video in enumerate(videos, start=1):
-        if not isinstance(video, dict):
-            problems.add(display, n, None, "video is not a JSON object; skipped", value=_scalar_text(video))
-            skipped += 1
-            continue
+    objects, rows, skipped = json_objects(videos, display, problems, "video")
+    records = []
+    for video in objects:
         record = {column: video.get(name) for column, name in _DISPLAY_FIELDS.items()}
         if _scalar_text(record["caption"]) is None:
             record["caption"] = video.get("title")
         records.append(record)
-        rows.append(n)
     has_more = data.get("has_more")
     cursor = _scalar_text(data.get("cursor"))
     return VideoFile(_raw(records, rows, _DISPLAY_FIELDS, skipped), DISPLAY_API,
@@ -191,12 +187,9 @@ def _from_data_export(doc: dict, display: str, problems: Problems) -> VideoFile:
         videos = []
     if not isinstance(videos, list):
         raise UnreadableFile(f"is a {DATA_EXPORT} whose {where} is not a list")
-    records, rows, skipped = [], [], 0
-    for n, item in enumerate(videos, start=1):
-        if not isinstance(item, dict):
-            problems.add(display, n, None, "video is not a JSON object; skipped", value=_scalar_text(item))
-            skipped += 1
-            continue
+    items, rows, skipped = json_objects(videos, display, problems, "video")
+    records = []
+    for item in items:
         link = _scalar_text(_get(item, "Link"))
         # a slideshow lists one link per picture, a line each: the first names the post
         link = link.splitlines()[0].strip() if link else None
@@ -204,7 +197,6 @@ def _from_data_export(doc: dict, display: str, problems: Problems) -> VideoFile:
         records.append({"video_id": video_id_from_link(link), "posted_at": export_time_as_utc(_get(item, "Date")),
                         "caption": _get(item, "Title") or _get(item, "Description"), "music_id": _get(item, "Sound"),
                         "thumbnail": cover, "share_url": link})
-        rows.append(n)
     if records and not any(_scalar_text(r["thumbnail"]) for r in records):
         problems.add(display, None, None, "the video list gives no cover and no duration, so DUP001 cannot compare "
                                           "these videos (docs/inputs.md)", level="warning")
