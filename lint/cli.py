@@ -288,14 +288,14 @@ def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fai
         # downloaded covers without a cache live until the report's pictures are made
         covers_tmp = (tempfile.TemporaryDirectory(prefix="shoplint-covers-") if fetch_covers and no_cache
                       else contextlib.nullcontext())
+        show = sys.stderr.isatty() and not quiet  # progress bars: only for a person at a terminal
         with ExportSource.open(export) as source, _dask_session(engine, scheduler, workers) as session, \
                 covers_tmp as covers_dir:
             media = None
             if "DUP001" in codes:
                 media = MediaOptions(cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
-                                     progress=sys.stderr.isatty() and not quiet, fetch_covers=cover_limits,
+                                     progress=show, fetch_covers=cover_limits,
                                      covers_dir=Path(covers_dir) if covers_dir else None)
-            show = sys.stderr.isatty() and not quiet
             with log.stage("read and validate"), _progress(len(source.table_files()[0]), "read", show) as bar:
                 read = load_export if session is None else session.load_export  # dask: big tables on the workers
                 data = read(source, zone, problems, media=media, account_id=account_id, on_table=bar)
@@ -307,7 +307,7 @@ def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fai
                     result = session.run(data, policy, codes, as_of_ms, zone, problems.sorted(), params=cfg.params,
                                          severities=cfg.severities)
             else:
-                with log.stage("checks"), _progress(len(codes), "checks", sys.stderr.isatty() and not quiet) as bar:
+                with log.stage("checks"), _progress(len(codes), "checks", show) as bar:
                     result = run(data, policy, codes, as_of_ms, zone, problems.sorted(), params=cfg.params,
                                  severities=cfg.severities, on_rule=bar)
             result.export_name = source.name

@@ -39,7 +39,8 @@ def download(url: str, max_members: int, max_bytes: int, error) -> tuple[tempfil
     tmp = tempfile.TemporaryDirectory(prefix="shoplint-remote-")
     dest = Path(tmp.name).resolve()
     try:
-        if fs.isfile(root):
+        single = fs.isfile(root)  # one .zip object, else a folder prefix
+        if single:
             if not root.lower().endswith(".zip"):
                 raise error(f"{url}: an export is a folder (prefix) or a .zip")
             objects = {root: fs.size(root)}
@@ -69,5 +70,5 @@ def download(url: str, max_members: int, max_bytes: int, error) -> tuple[tempfil
         if isinstance(e, error):
             raise
         raise error(f"{url}: cannot be read ({type(e).__name__}: {str(e)[:200]})") from None
-    local = dest / PurePosixPath(root).name if fs.isfile(root) else dest
+    local = dest / PurePosixPath(root).name if single else dest
     return tmp, local
