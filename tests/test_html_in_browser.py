@@ -1,28 +1,18 @@
 """The HTML report as a person sees it: rendered by headless Chromium (Debian's `chromium`
 and `chromium-driver`, which .ci/run installs), driven with Selenium."""
-import shutil
-
 import pytest
 from PIL import ImageOps
 
+from browserkit import assert_first_thumbnail_pair_shown, chromium, needs_chromium
 from conftest import REPO, bind, make_export, photo, run_cli
 
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver")
+pytestmark = needs_chromium
 AS_OF = "2025-12-31T00:00:00+07:00"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=420,900"):  # a phone's width
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    yield driver
-    driver.quit()
+    yield from chromium(420, 900)  # a phone's width
 
 
 def render(folder, tmp_path, name="report.html", *extra):
@@ -37,17 +27,7 @@ def test_sample_report_shows_the_count_and_a_thumbnail_pair(browser, tmp_path):
     browser.get(render(REPO / "sample_data", tmp_path).as_uri())
     count = browser.find_element(By.ID, "finding-count")
     assert count.is_displayed() and count.text.startswith("15 findings")
-    pair = browser.find_elements(By.CSS_SELECTOR, ".thumb-pair")[0]
-    browser.execute_script("arguments[0].scrollIntoView()", pair)
-    images = pair.find_elements(By.TAG_NAME, "img")
-    assert len(images) == 2
-    for img in images:
-        assert img.is_displayed()
-        # decoded and laid out: a real picture, not a broken-image icon
-        assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img) > 50
-        assert img.size["width"] > 50
-    # the two pictures sit side by side, not one under the other
-    assert images[0].location["y"] == images[1].location["y"] and images[0].location["x"] < images[1].location["x"]
+    assert_first_thumbnail_pair_shown(browser)
 
 
 def test_no_script_from_the_input_runs(browser, tmp_path):

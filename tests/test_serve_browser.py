@@ -6,7 +6,6 @@ SHOPLINT_SCREENSHOTS=1 also saves docs/serve-upload.png and docs/serve-report.pn
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,10 +17,10 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
+from browserkit import assert_first_thumbnail_pair_shown, chromium, needs_chromium  # noqa: E402
 from conftest import REPO  # noqa: E402
 
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver")
+pytestmark = needs_chromium
 AS_OF = "2025-12-31T00:00:00+07:00"
 
 
@@ -62,15 +61,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=900,1100"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    yield driver
-    driver.quit()
+    yield from chromium(900, 1100)
 
 
 def screenshot(browser, name):
@@ -115,14 +106,7 @@ def test_upload_sample_data_through_the_form(server, browser, tmp_path):
         assert browser.find_element(By.ID, link).get_attribute("href").startswith(browser.current_url + "/report.")
 
     screenshot(browser, "serve-report.png")
-    pair = browser.find_elements(By.CSS_SELECTOR, ".thumb-pair")[0]
-    browser.execute_script("arguments[0].scrollIntoView()", pair)
-    images = pair.find_elements(By.TAG_NAME, "img")
-    assert len(images) == 2
-    for img in images:
-        assert img.is_displayed()
-        assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img) > 50
-    assert images[0].location["y"] == images[1].location["y"] and images[0].location["x"] < images[1].location["x"]
+    assert_first_thumbnail_pair_shown(browser)
 
     # the upload itself is gone once the report is made; the report stays until it expires
     (job,) = [p for p in data.iterdir() if p.name.startswith("job-")]

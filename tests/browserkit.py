@@ -1,0 +1,41 @@
+"""Headless Chromium for the tests that look at pages as a person does: Debian's `chromium`
+and `chromium-driver` (which .ci/run installs), driven with Selenium."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+needs_chromium = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver")
+
+
+def chromium(width: int, height: int):
+    """A headless browser window of this size (for a module-scoped fixture: yield from it)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", f"--window-size={width},{height}"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def assert_first_thumbnail_pair_shown(browser):
+    """The page's first DUP001 pair: two real pictures (decoded, laid out), side by side."""
+    from selenium.webdriver.common.by import By
+    pair = browser.find_elements(By.CSS_SELECTOR, ".thumb-pair")[0]
+    browser.execute_script("arguments[0].scrollIntoView()", pair)
+    images = pair.find_elements(By.TAG_NAME, "img")
+    assert len(images) == 2
+    for img in images:
+        assert img.is_displayed()
+        # decoded and laid out: a real picture, not a broken-image icon
+        assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img) > 50
+        assert img.size["width"] > 50
+    # the two pictures sit side by side, not one under the other
+    assert images[0].location["y"] == images[1].location["y"] and images[0].location["x"] < images[1].location["x"]
