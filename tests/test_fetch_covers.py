@@ -12,14 +12,8 @@ import pytest
 
 from conftest import photo, run_cli, write_table
 from lint.ingest.covers import CoverLimits, CoverRefused, fetch
+from test_tiktok_display_api import BINDINGS, MARKETING, OFFICIAL, page
 
-OFFICIAL, MARKETING = "7100000000000000001", "7100000000000000002"
-BINDINGS = [
-    {"event_id": "B1", "store_id": "S1", "account_id": OFFICIAL, "account_type": "official", "action": "bind",
-     "at": "2024-01-01T00:00:00+07:00"},
-    {"event_id": "B2", "store_id": "S1", "account_id": MARKETING, "account_type": "marketing", "action": "bind",
-     "at": "2024-01-01T00:00:00+07:00"},
-]
 
 
 def jpeg(img, quality=90):
@@ -96,11 +90,6 @@ def local_cdn_allowed(monkeypatch):
     monkeypatch.setenv("SHOPLINT_COVER_ALLOW_PRIVATE", "1")
 
 
-def display_api_page(videos):
-    return {"data": {"videos": videos, "cursor": 1717200000000, "has_more": False},
-            "error": {"code": "ok", "message": "", "log_id": "20240601093015"}}
-
-
 def video_object(vid, cover, create_time=1717210800, description="Gamis premium"):
     return {"id": vid, "create_time": create_time, "cover_image_url": cover, "video_description": description,
             "duration": 15, "title": "", "share_url": f"https://www.tiktok.com/@t/video/{vid}"}
@@ -114,7 +103,7 @@ def write_pages(folder, official_covers, marketing_covers):
                                                (MARKETING, marketing_covers, 20, "Sepatu lari hitam #sepatu")):
         videos = [video_object(f"73000000000000000{first_id + i}", c, description=caption)
                   for i, c in enumerate(covers)]
-        (folder / "videos" / f"{account}.json").write_text(json.dumps(display_api_page(videos)), encoding="utf-8")
+        (folder / "videos" / f"{account}.json").write_text(json.dumps(page(videos)), encoding="utf-8")
 
 
 def check(folder, tmp_path, *args):
