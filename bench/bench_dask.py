@@ -10,7 +10,7 @@ Ingest (read + validate CSV, in-process for both engines) is timed once and repo
 With --parquet the export is written in Parquet (bindings and live_sessions in row groups of
 --row-group rows), and each cluster also times the whole run both ways: "client ingest"
 (lint.ingest.load_export in this process, then run_dask) against "worker reading"
-(lint.dask_ingest.DaskSession: the client reads the small tables and the Parquet metadata,
+(lint.engines.dask.session.DaskSession: the client reads the small tables and the Parquet metadata,
 the workers read and validate bindings and live_sessions and keep them for the checks).
 For each worker count a LocalCluster (processes, one thread each) is started (timed), then
 run_dask is run `--repeat` times against its address: the first run is "cold" (the workers
@@ -57,12 +57,12 @@ def main():
     import pyarrow as pa
     from distributed import LocalCluster
 
-    from lint.distributed import run_dask
-    from lint.engine import run
+    from lint.engines.dask.cluster import run_dask
+    from lint.engines.local import run
     from lint.ingest import ExportSource, MediaOptions, load_export
     from lint.ingest.timestamps import parse_instants
-    from lint.model import Problems
-    from lint.policy import load_policy
+    from lint.core.model import Problems
+    from lint.core.policy import load_policy
     from lint.reports.json_report import render
 
     data = Path(args.data + ("-parquet" if args.parquet else ""))
@@ -134,7 +134,7 @@ def main():
 
     print("\n| engine | cluster start | first run (cold) | warm run | vs in-process |")
     print("|---|---|---|---|---|")
-    print(f"| in-process (lint.engine.run) | - | - | {out['in_process_s']:.2f} s | 1.00 |")
+    print(f"| in-process (lint.engines.local.run) | - | - | {out['in_process_s']:.2f} s | 1.00 |")
     for n, d in out["dask"].items():
         print(f"| Dask, {n} worker{'s' if n > 1 else ''} | {d['cluster_start_s']:.2f} s | {d['cold_s']:.2f} s | "
               f"{d['warm_s']:.2f} s | {d['warm_s'] / out['in_process_s']:.2f} |")
@@ -164,7 +164,7 @@ def _one_run(args):
     import pyarrow as pa
 
     from lint.ingest.timestamps import parse_instants
-    from lint.policy import load_policy
+    from lint.core.policy import load_policy
     mode, address = args.one
     policy = load_policy()
     as_of = int(parse_instants(pa.array([AS_OF]), None, ZONE)[0][0])
@@ -176,10 +176,10 @@ def _one_run(args):
 
 def _whole_run(mode: str, data: Path, policy, codes, as_of: int, address: str, npartitions):
     """Read, validate and check the export on the cluster at `address`, one way or the other."""
-    from lint.dask_ingest import DaskSession
-    from lint.distributed import run_dask
+    from lint.engines.dask.session import DaskSession
+    from lint.engines.dask.cluster import run_dask
     from lint.ingest import ExportSource, MediaOptions, load_export
-    from lint.model import Problems
+    from lint.core.model import Problems
     problems = Problems()
     with ExportSource.open(data) as source:
         if mode == "client ingest":

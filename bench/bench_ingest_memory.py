@@ -42,7 +42,7 @@ def measure(work):
 
 CHILD = MEASURE + r"""
 from lint.ingest import ExportSource, load_export
-from lint.model import Problems
+from lint.core.model import Problems
 
 def ingest(folder):
     problems = Problems()

@@ -31,11 +31,11 @@ AS_OF = "2026-01-01T00:00:00+07:00"
 
 def stage_ingest_and_checks(data: str) -> dict:
     """Run in a child process: time ingest and checks separately, report peak RSS."""
-    from lint.engine import run
+    from lint.engines.local import run
     from lint.ingest import ExportSource, load_export
     from lint.ingest.timestamps import parse_instants
-    from lint.model import Problems
-    from lint.policy import load_policy
+    from lint.core.model import Problems
+    from lint.core.policy import load_policy
     import pyarrow as pa
 
     policy = load_policy()

@@ -17,17 +17,17 @@ import click
 import pyarrow as pa
 
 from lint import __version__
-from lint.engine import run
+from lint.engines.local import run
 from lint.reports.visuals import build_visuals
 from lint.ingest import CoverLimits, ExportError, ExportSource, MediaOptions, default_cache_dir, load_export
 from lint.ingest.timestamps import parse_instants, valid_zone
-from lint.model import NO_TIME, Problems
-from lint.policy import SEVERITIES, PolicyError, load_policy
-from lint.baseline import BaselineError, baseline_file, load_baseline
-from lint.baseline import compare as compare_baseline
-from lint.config import ConfigError, find_config, load_config
+from lint.core.model import NO_TIME, Problems
+from lint.core.policy import SEVERITIES, PolicyError, load_policy
+from lint.nightly.baseline import BaselineError, baseline_file, load_baseline
+from lint.nightly.baseline import compare as compare_baseline
+from lint.settings.config import ConfigError, find_config, load_config
 from lint.reports import EXTENSIONS, RENDERERS
-from lint.waivers import WaiverError, apply_waivers, load_waivers
+from lint.nightly.waivers import WaiverError, apply_waivers, load_waivers
 from lint.reports.json_report import report_dict
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
@@ -109,7 +109,7 @@ def mail_options(fn):
 
 
 def _send(report: dict, policy, visuals, o: dict) -> int:
-    from lint.mail import MailError, SmtpSettings, deliver, split_addresses, valid_address
+    from lint.delivery.mail import MailError, SmtpSettings, deliver, split_addresses, valid_address
     try:
         settings = SmtpSettings.from_env(host=o["smtp_host"], port=o["smtp_port"], user=o["smtp_user"],
                                          security=o["smtp_security"], sender=o["sender"], retries=o["retries"],
@@ -354,10 +354,10 @@ def check(ctx, export, fmt, output, output_dir, as_of, zone, select, ignore, fai
 
 
 def _dask_session(engine: str, scheduler, workers: int):
-    """--engine dask: one cluster (or scheduler) from reading to the checks (lint.dask_ingest)."""
+    """--engine dask: one cluster (or scheduler) from reading to the checks (lint.engines.dask.session)."""
     if engine != "dask":
         return contextlib.nullcontext()
-    from lint.dask_ingest import DaskSession
+    from lint.engines.dask.session import DaskSession
     return DaskSession(scheduler, n_workers=workers)
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from lint.engine import run
+from lint.engines.local import run
 from lint.ingest import ExportSource, MediaOptions, load_export
 from lint.ingest.timestamps import parse_instants
-from lint.model import Problems
-from lint.policy import load_policy
+from lint.core.model import Problems
+from lint.core.policy import load_policy
 from lint.reports.json_report import report_dict
 
 REPO = Path(__file__).resolve().parent.parent

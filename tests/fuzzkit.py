@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from lint.cli import main
 from lint.ingest import ExportSource, load_export
-from lint.model import Problems
+from lint.core.model import Problems
 
 AS_OF = "2026-01-01T00:00:00+07:00"
 ZONE = "Asia/Jakarta"

@@ -1,7 +1,7 @@
 """The same lint, split by store (and by account for BIND001) and run on a Dask cluster, gives
 a JSON report byte-identical to the in-process one (issue 5, item 6).
 
-The contract tests (lint.partition, in-process split) always run; the cluster tests need
+The contract tests (lint.engines.partition, in-process split) always run; the cluster tests need
 `pip install shoplint[dask]` and are skipped without it."""
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ import pyarrow as pa
 import pytest
 
 from conftest import REPO, bind, make_export
-from lint.engine import run
+from lint.engines.local import run
 from lint.ingest import ExportSource, MediaOptions, load_export
 from lint.ingest.timestamps import parse_instants
-from lint.model import Problems
-from lint.partition import (FINDINGS_SCHEMA, account_stores, frame_to_findings, keyed_store_tables,
+from lint.core.model import Problems
+from lint.engines.partition import (FINDINGS_SCHEMA, account_stores, frame_to_findings, keyed_store_tables,
                             lint_partition, plan, run_split, split, split_codes)
-from lint.policy import load_policy
+from lint.core.policy import load_policy
 from lint.reports.json_report import render
 
 HAVE_DASK = all(importlib.util.find_spec(m) is not None for m in ("dask", "distributed"))
@@ -153,13 +153,13 @@ def test_bind001_in_the_store_pass_would_lose_cross_store_pairs(export_dir):
 
 @needs_dask
 def test_sample_on_a_local_cluster_started_by_run_dask(sample):
-    from lint.distributed import run_dask
+    from lint.engines.dask.cluster import run_dask
     assert sample.render(run_dask(*sample.args(), n_workers=2)) == sample.expected
 
 
 @needs_dask
 def test_sample_and_generated_on_a_2_worker_cluster_by_address(sample, generated, cluster):
-    from lint.distributed import run_dask
+    from lint.engines.dask.cluster import run_dask
     for case in (sample, generated):
         assert case.render(run_dask(*case.args(), scheduler=cluster)) == case.expected
     # more partitions than stores: many empty ones
@@ -168,7 +168,7 @@ def test_sample_and_generated_on_a_2_worker_cluster_by_address(sample, generated
 
 @needs_dask
 def test_selection_parameters_and_severities_as_the_engine(generated, cluster):
-    from lint.distributed import run_dask
+    from lint.engines.dask.cluster import run_dask
     e, policy, _, as_of, zone, problems = generated.args()
     kw = dict(params={"LIVE001": {"min_overlap_s": 30}}, severities={"BIND004": "warning"})
     for codes in (["BIND001"], ["LIVE001", "BIND004", "BIND007"]):
@@ -179,7 +179,7 @@ def test_selection_parameters_and_severities_as_the_engine(generated, cluster):
 
 @needs_dask
 def test_local_schedulers_and_missing_tables(sample):
-    from lint.distributed import run_dask
+    from lint.engines.dask.cluster import run_dask
     assert sample.render(run_dask(*sample.args(), scheduler="synchronous")) == sample.expected
     e = sample.export
     trimmed = type(e)(**{**e.__dict__, "lives": None, "stores": None})
@@ -192,7 +192,7 @@ def test_local_schedulers_and_missing_tables(sample):
 def test_a_client_object_is_used_and_left_open(sample, cluster):
     from distributed import Client
 
-    from lint.distributed import run_dask
+    from lint.engines.dask.cluster import run_dask
     with Client(cluster) as client:
         assert sample.render(run_dask(*sample.args(), scheduler=client)) == sample.expected
         assert client.status == "running"

@@ -1,4 +1,4 @@
-"""Worker-side reading (lint.dask_ingest): with `--engine dask`, Parquet bindings and
+"""Worker-side reading (lint.engines.dask.session): with `--engine dask`, Parquet bindings and
 live_sessions are read and validated on the workers, row group by row group, and the report
 is byte-identical to the in-process one: the same findings, the same input errors (row,
 column, message, value, level), the same rows_read, the same exit 2 for a missing column.
@@ -18,12 +18,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import REPO, run_cli
-from lint.engine import run
+from lint.engines.local import run
 from lint.ingest import ExportSource, MediaOptions, load_export
 from lint.ingest.schema import _MAX_PER_COLUMN
 from lint.ingest.timestamps import parse_instants
-from lint.model import Problems
-from lint.policy import load_policy
+from lint.core.model import Problems
+from lint.core.policy import load_policy
 from lint.reports.json_report import render
 
 pytestmark = pytest.mark.skipif(not all(importlib.util.find_spec(m) for m in ("dask", "distributed")),
@@ -54,7 +54,7 @@ def in_process(folder, as_of: str) -> str:
 
 def on_workers(folder, as_of: str, scheduler, **session) -> tuple[str, object]:
     """The report with worker-side reading, and the Export the client held."""
-    from lint.dask_ingest import DaskSession
+    from lint.engines.dask.session import DaskSession
     policy, problems = load_policy(), Problems()
     with ExportSource.open(folder) as source, DaskSession(scheduler, **session) as dask_session:
         export = dask_session.load_export(source, ZONE, problems, media=MediaOptions(cache_dir=None))
@@ -208,7 +208,7 @@ def test_client_never_reads_the_big_files(sample_parquet, cluster, monkeypatch):
             raise AssertionError(f"the client read {path.name}")
         return real(path)
     monkeypatch.setattr(reader, "_read_parquet", refuse)
-    from lint.dask_ingest import DaskSession
+    from lint.engines.dask.session import DaskSession
     with ExportSource.open(sample_parquet) as source, DaskSession(cluster) as session:
         export = session.load_export(source, ZONE, Problems())
     assert_worker_read(export)
@@ -283,8 +283,8 @@ def test_cli_html_time_lines_from_the_workers_on_the_generated_export(generated_
 
 def test_workers_that_cannot_see_the_files_leave_them_to_the_client(sample_parquet, cluster, monkeypatch):
     """A cluster without the client's file system: the client reads the tables, as before."""
-    from lint.dask_ingest import DaskSession
-    monkeypatch.setattr("lint.dask_ingest._file_sizes", lambda paths: [None for _ in paths])
+    from lint.engines.dask.session import DaskSession
+    monkeypatch.setattr("lint.engines.dask.session._file_sizes", lambda paths: [None for _ in paths])
     expected = in_process(sample_parquet, SAMPLE_AS_OF)
     with DaskSession(cluster) as session:  # the patched probe is what the workers run
         session._start()
@@ -323,7 +323,7 @@ def test_workers_read_from_object_storage_when_they_cannot_see_the_copy(sample_p
     fsspec = pytest.importorskip("fsspec")
     from distributed import LocalCluster
 
-    import lint.dask_ingest as dask_ingest
+    import lint.engines.dask.session as dask_ingest
     fs = fsspec.filesystem("memory")
     fs.put(str(sample_parquet), "/bucket/exports/shop", recursive=True)
     real = dask_ingest._file_sizes

@@ -23,7 +23,7 @@ import json
 import fuzzkit as fk
 from conftest import run_cli, write_table
 from lint.ingest import ExportSource, load_export
-from lint.model import Problems
+from lint.core.model import Problems
 
 OFFICIAL = "7100000000000000001"
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from conftest import run_cli, write_table
 from lint.ingest import ExportSource, load_export
-from lint.model import Problems
+from lint.core.model import Problems
 
 OFFICIAL, MARKETING = "7100000000000000001", "7100000000000000002"
 BINDINGS = [

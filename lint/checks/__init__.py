@@ -10,7 +10,7 @@ import pkgutil
 from typing import Callable
 
 from lint.checks.context import Context
-from lint.findings import CheckResult
+from lint.core.findings import CheckResult
 
 CheckFn = Callable[[Context, dict], CheckResult]
 REGISTRY: dict[str, CheckFn] = {}

@@ -5,8 +5,8 @@ import numpy as np
 
 from lint.checks import check
 from lint.checks.context import take
-from lint.findings import CheckResult, Finding
-from lint.intervals import group_codes, overlap_join
+from lint.core.findings import CheckResult, Finding
+from lint.core.intervals import group_codes, overlap_join
 
 
 @check("BIND001")

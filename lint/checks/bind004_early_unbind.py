@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from lint.checks import check
-from lint.findings import CheckResult, Finding
-from lint.model import MS_PER_HOUR, NO_TIME
+from lint.core.findings import CheckResult, Finding
+from lint.core.model import MS_PER_HOUR, NO_TIME
 
 
 @check("BIND004")

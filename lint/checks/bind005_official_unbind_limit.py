@@ -5,9 +5,9 @@ import numpy as np
 
 from lint.checks import check
 from lint.checks.context import take
-from lint.findings import CheckResult, Finding
-from lint.intervals import group_codes, rank_within
-from lint.model import NO_TIME
+from lint.core.findings import CheckResult, Finding
+from lint.core.intervals import group_codes, rank_within
+from lint.core.model import NO_TIME
 
 
 @check("BIND005")

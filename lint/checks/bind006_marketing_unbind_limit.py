@@ -6,9 +6,9 @@ import numpy as np
 
 from lint.checks import check
 from lint.checks.context import take
-from lint.findings import CheckResult, Finding
-from lint.intervals import count_in_trailing_window, group_codes
-from lint.model import MS_PER_DAY, NO_TIME
+from lint.core.findings import CheckResult, Finding
+from lint.core.intervals import count_in_trailing_window, group_codes
+from lint.core.model import MS_PER_DAY, NO_TIME
 
 
 @check("BIND006")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from lint.checks import check
-from lint.findings import CheckResult, Finding
+from lint.core.findings import CheckResult, Finding
 
 
 @check("BIND007")

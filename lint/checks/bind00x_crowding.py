@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from lint.checks import check
-from lint.findings import CheckResult, Finding
-from lint.intervals import crowded_periods, group_codes, overlap_join
+from lint.core.findings import CheckResult, Finding
+from lint.core.intervals import crowded_periods, group_codes, overlap_join
 
 
 def _crowding(ctx, rule: str, account_type: str, limit: int, limit_name: str) -> CheckResult:

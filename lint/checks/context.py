@@ -7,8 +7,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from lint.intervals import overlap_join
-from lint.model import NO_TIME, Export
+from lint.core.intervals import overlap_join
+from lint.core.model import NO_TIME, Export
 
 
 class Context:

@@ -13,10 +13,10 @@ import pandas as pd
 import pyarrow as pa
 
 from lint.checks import check
-from lint.findings import CheckResult, Finding
+from lint.core.findings import CheckResult, Finding
 from lint.hashindex import pairs_within, popcount
-from lint.intervals import group_codes
-from lint.text import normalise_many, similarity
+from lint.core.intervals import group_codes
+from lint.core.text import normalise_many, similarity
 
 _WINDOWS = tuple(f"thumb_win{k}" for k in range(9))
 # The forms of a thumbnail compared: (Official columns, Marketing columns, name). A pair's

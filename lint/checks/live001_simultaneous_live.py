@@ -5,10 +5,10 @@ import numpy as np
 
 from lint.checks import check
 from lint.checks.context import take
-from lint.findings import CheckResult, Finding
-from lint.intervals import group_codes, overlap_join
-from lint.model import MS_PER_SECOND
-from lint.text import normalise_many, similarity
+from lint.core.findings import CheckResult, Finding
+from lint.core.intervals import group_codes, overlap_join
+from lint.core.model import MS_PER_SECOND
+from lint.core.text import normalise_many, similarity
 
 
 @check("LIVE001")

@@ -1,4 +1,4 @@
-"""Read and validate an export folder into the canonical tables (lint.model.Export)."""
+"""Read and validate an export folder into the canonical tables (lint.core.model.Export)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -17,7 +17,7 @@ from lint.ingest.schema import (BINDING_EVENTS, BINDING_INTERVALS, SCHEMAS, VIDE
                                 validate)
 from lint.ingest.source import ExportError, ExportSource
 from lint.ingest.tiktok import DATA_EXPORT, DISPLAY_API, VideoFile, read_videos_file, with_account
-from lint.model import Export, Problems
+from lint.core.model import Export, Problems
 
 __all__ = ["load_export", "ExportError", "ExportSource", "MediaOptions", "CoverLimits", "default_cache_dir"]
 
@@ -43,7 +43,7 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
     given as URLs are downloaded only with `media.fetch_covers`). `account_id` is the
     account of videos whose file names none (--account-id). `on_table(name)` is called as
     each table of `source.table_files()` is done (for a progress bar). Tables in `deferred`
-    are left unread (their source name is recorded): lint.dask_ingest reads them on workers."""
+    are left unread (their source name is recorded): lint.engines.dask.session reads them on workers."""
     files, duplicates = source.table_files()
 
     def done(table: str):

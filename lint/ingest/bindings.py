@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lint.model import NO_TIME, Problems
+from lint.core.model import NO_TIME, Problems
 
 BINDING_COLUMNS = ["bind_id", "unbind_id", "store_id", "account_id", "account_type",
                    "start", "end", "bind_row", "unbind_row"]

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from lint.model import Problems
+from lint.core.model import Problems
 
 TEXT_FORMATS = {".csv", ".tsv"}
 FORMATS = (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet", ".xlsx")
@@ -352,7 +352,7 @@ def _read_parquet(path: Path) -> RawTable:
 
 def parquet_raw(table: pa.Table, first_row: int = 1) -> RawTable:
     """A Parquet table -> RawTable; `first_row` is the row number of its first record (a slice of
-    row groups read on a Dask worker starts further down the file: lint.dask_ingest)."""
+    row groups read on a Dask worker starts further down the file: lint.engines.dask.session)."""
     for name in table.column_names:
         # a damaged file can decode to text that is not UTF-8 or to broken offsets; both
         # would fail (or worse) later, so check every column once, here

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from lint.ingest.aliases import match_columns
 from lint.ingest.reader import RawTable, _empty_to_null
 from lint.ingest.timestamps import parse_instants, valid_zone
-from lint.model import NO_TIME, Problems
+from lint.core.model import NO_TIME, Problems
 
 ID, TEXT, TIMESTAMP, NUMBER, LIST, ENUM, REGION, ZONE = (
     "id", "text", "timestamp", "number", "list", "enum", "region", "timezone")
@@ -143,7 +143,7 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
              slice_of_file: bool = False) -> Validated | None:
     """Type every column, collect every problem; None when the table cannot be used.
 
-    `slice_of_file`: `raw` is some rows of a larger file (lint.dask_ingest validates a Parquet
+    `slice_of_file`: `raw` is some rows of a larger file (lint.engines.dask.session validates a Parquet
     file row group by row group): the file-wide parts are left to the caller, so every
     flagged row is reported (no per-column cap) and duplicate ids are not looked for."""
     mapping, missing = resolve_columns(schema, raw)

@@ -49,7 +49,7 @@ class ExportSource:
     name: str
     _tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
     # The object-storage folder this is a copy of (s3://bucket/exports/shop1), if it is one:
-    # Dask workers may read its big tables from there (lint.dask_ingest).
+    # Dask workers may read its big tables from there (lint.engines.dask.session).
     url: str | None = None
 
     @classmethod

@@ -27,7 +27,7 @@ import pyarrow as pa
 from lint.ingest.aliases import squash
 from lint.ingest.reader import (RawTable, UnreadableFile, _scalar_text, json_objects, read_json_document,
                                 read_table, table_from_json_document)
-from lint.model import Problems
+from lint.core.model import Problems
 
 DISPLAY_API = "TikTok Display API video list"
 DATA_EXPORT = "TikTok 'Download your data' export"

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lint.model import NO_TIME
+from lint.core.model import NO_TIME
 
 EPOCH_MS_FROM = 100_000_000_000
 # Instants outside this range are almost certainly typos and overflow some libraries.

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import html
 
-from lint.engine import RunResult
-from lint.policy import SEVERITY_RANK
+from lint.engines.local import RunResult
+from lint.core.policy import SEVERITY_RANK
 from lint.reports.json_report import report_dict
 from lint.reports.visuals import Visuals, as_fractions
-from lint.wording import human_instant_in
+from lint.reports.wording import human_instant_in
 
 SEVERITY_COLOUR = {"error": "#b42318", "warning": "#b54708", "info": "#175cd3"}
 KIND_COLOUR = {"official": "#1d4ed8", "marketing": "#0e9384", "window": "#d92d20"}

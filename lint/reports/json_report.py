@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 
-from lint import __version__, wording
-from lint.engine import RunResult
+from lint import __version__
+from lint.reports import wording
+from lint.engines.local import RunResult
 from lint.ingest.timestamps import format_instant
 
 

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lint import __version__
-from lint.engine import RunResult
+from lint.engines.local import RunResult
 from lint.reports.json_report import finding_dict, report_dict, summary
 
 # A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets

@@ -5,8 +5,8 @@ import re
 
 import click
 
-from lint import wording
-from lint.engine import RunResult
+from lint.reports import wording
+from lint.engines.local import RunResult
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from lint.findings import Finding
+from lint.core.findings import Finding
 from lint.ingest.images import ImageProblem, MAX_IMAGE_BYTES, decode_rgb_small
 from lint.ingest.source import ExportSource, RefusedPath
-from lint.model import NO_TIME, Export
+from lint.core.model import NO_TIME, Export
 
 PREVIEW_SIZE = (144, 256)  # fits a phone's mail app two abreast
 MAX_PREVIEWS = 400  # a report stays a few MB at most

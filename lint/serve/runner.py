@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from lint.engine import run
+from lint.engines.local import run
 from lint.ingest import ExportError, ExportSource, MediaOptions, load_export
 from lint.ingest.timestamps import parse_instants, valid_zone
-from lint.model import NO_TIME, Problems
-from lint.policy import PolicyError, load_policy
+from lint.core.model import NO_TIME, Problems
+from lint.core.policy import PolicyError, load_policy
 from lint.reports import RENDERERS
 from lint.reports.visuals import build_visuals
 

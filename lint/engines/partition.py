@@ -1,6 +1,6 @@
 """The engine-neutral per-partition contract: some stores' canonical tables in, a findings
-table with a fixed schema out. Dask (lint.distributed) runs it through `map_partitions`;
-a Spark adapter would run it through `applyInPandas`; the in-process engine (lint.engine)
+table with a fixed schema out. Dask (lint.engines.dask.cluster) runs it through `map_partitions`;
+a Spark adapter would run it through `applyInPandas`; the in-process engine (lint.engines.local)
 is the same computation on one partition holding every store.
 
 The contract
@@ -8,7 +8,7 @@ The contract
 `lint_partition(tables, codes, params, as_of)` builds a sub-Export from `tables`
 ({"stores", "accounts", "bindings", "lives", "videos"} -> canonical frame, or None when the
 export has no such table), runs the checks of lint.checks.REGISTRY on a lint.checks.context
-Context over it (the very functions lint.engine.run calls: no rule logic here) and returns
+Context over it (the very functions lint.engines.local.run calls: no rule logic here) and returns
 one row per finding, plus one row per rule that could not judge some items
 (`kind == "not_checked"`, `count` items), in the fixed schema FINDINGS_SCHEMA:
 
@@ -25,9 +25,9 @@ one row per finding, plus one row per rule that could not judge some items
     count     int64  not_checked rows: items not judged; findings: 0
 
 `frame_to_findings` turns such rows (from any number of partitions) back into
-lint.findings.Finding objects equal to the in-process ones; JSON keeps every value a report
+lint.core.findings.Finding objects equal to the in-process ones; JSON keeps every value a report
 shows (str, int, float to the last bit, bool, None, lists, objects in key order). Name and
-severity come from the policy pack and are set by the driver, as lint.engine.run does.
+severity come from the policy pack and are set by the driver, as lint.engines.local.run does.
 
 Which rows a partition gets
 ---------------------------
@@ -71,7 +71,7 @@ where `packed` is the keyed tables stacked with a `__table` column
 (unionByName(allowMissingColumns=True)), since a Spark cogroup takes two frames, and
 run_store splits a group by `__table`, restores each table's columns and dtypes, and calls
 `lint_partition(partition_tables(...), store_codes, params, as_of)`. The driver then does
-what lint.distributed does after `compute()`: `frame_to_findings` and the engine's sort.
+what lint.engines.dask.cluster does after `compute()`: `frame_to_findings` and the engine's sort.
 """
 from __future__ import annotations
 
@@ -83,8 +83,8 @@ import pandas as pd
 
 from lint.checks import load_all
 from lint.checks.context import Context
-from lint.findings import Finding
-from lint.model import Export
+from lint.core.findings import Finding
+from lint.core.model import Export
 
 # Rules whose findings pair rows of different stores: they run in the account-keyed pass.
 ACCOUNT_PASS_RULES = frozenset({"BIND001"})
@@ -95,7 +95,7 @@ TABLES = ("stores", "accounts", "bindings", "lives", "videos")
 # Helper columns of the keyed tables (dropped before the checks see the tables).
 KEY = "_sl_key"      # the partition key: store_id (store pass) or account_id (account pass)
 POS = "_sl_pos"      # the row's position in the export's table
-HASH = "_sl_hash"    # key_hash(KEY): what a cluster shuffles on (lint.distributed)
+HASH = "_sl_hash"    # key_hash(KEY): what a cluster shuffles on (lint.engines.dask.cluster)
 HELPER_COLUMNS = (KEY, POS, HASH)
 
 FINDINGS_SCHEMA: dict[str, str] = {
@@ -126,7 +126,7 @@ def lint_partition(tables: dict[str, pd.DataFrame | None], codes: list[str], par
 
     `tables` maps Export attribute names (see TABLES; "live_sessions" is accepted for "lives")
     to canonical frames; a missing or None entry is a table the export does not have. The
-    caller chooses `codes` whose tables the export has, as lint.engine.run does.
+    caller chooses `codes` whose tables the export has, as lint.engines.local.run does.
     """
     registry = load_all()
     tables = {("lives" if k == "live_sessions" else k): v for k, v in tables.items()}
@@ -217,7 +217,7 @@ def explode_by_store(frame: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
 
 def keyed_store_tables(export: Export) -> dict[str, pd.DataFrame | None]:
     """The store pass's tables, each with KEY (the store id) and POS (pandas reference form;
-    lint.distributed builds the same with dask)."""
+    lint.engines.dask.cluster builds the same with dask)."""
     b = export.bindings
     pairs = account_stores(b)
     out: dict[str, pd.DataFrame | None] = {"bindings": with_position(b).assign(**{KEY: b["store_id"].to_numpy()})}
@@ -273,7 +273,7 @@ def split(keyed: dict[str, pd.DataFrame | None], buckets: int | None = None
 # --- the driver's side: which rules run, and the RunResult ------------------------------------
 
 def plan(export: Export, policy, codes: list[str], params: dict[str, dict] | None = None):
-    """What lint.engine.run decides before running checks: -> (codes to run, not_run reasons,
+    """What lint.engines.local.run decides before running checks: -> (codes to run, not_run reasons,
     resolved parameters of every selected code)."""
     registry = load_all()
     resolved = {c: {**policy.rules[c].defaults(), **(params or {}).get(c, {})} for c in codes}
@@ -292,10 +292,10 @@ def plan(export: Export, policy, codes: list[str], params: dict[str, dict] | Non
 def assemble(export: Export, policy, codes: list[str], runnable: list[str], not_run: dict[str, str],
              resolved: dict[str, dict], frames: list[pd.DataFrame], as_of: int, timezone: str, problems,
              severities: dict[str, str] | None = None):
-    """Findings tables of every partition of every pass -> the lint.engine.RunResult that
-    lint.engine.run returns for the same input: findings rebuilt, named, given their severity
+    """Findings tables of every partition of every pass -> the lint.engines.local.RunResult that
+    lint.engines.local.run returns for the same input: findings rebuilt, named, given their severity
     and sorted as the engine sorts them (rules in run order, then Finding.sort_key)."""
-    from lint.engine import run  # the store maps etc. come from the engine itself
+    from lint.engines.local import run  # the store maps etc. come from the engine itself
 
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
         else empty_findings()

@@ -32,7 +32,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lint.policy import SEVERITIES, Policy, PolicyError
+from lint.core.policy import SEVERITIES, Policy, PolicyError
 
 CONFIG_NAMES = ("shoplint.toml", "pyproject.toml")
 _TOP = {"select": list, "ignore": list, "fail_on": str, "timezone": str, "lang": str, "format": list,

@@ -1,12 +1,12 @@
-"""The same lint on a Dask cluster: `run_dask` returns the RunResult lint.engine.run returns.
+"""The same lint on a Dask cluster: `run_dask` returns the RunResult lint.engines.local.run returns.
 
     result = run_dask(export, policy, codes, as_of, zone, problems.sorted(), params=cfg.params,
                       severities=cfg.severities, scheduler="tcp://scheduler:8786")
 
-Steps (the design is lint.partition's docstring):
+Steps (the design is lint.engines.partition's docstring):
   1. the canonical tables, ingested and validated in-process, are scattered to the workers
      in chunks and become dask DataFrames (with POS, each row's position in its table);
-     tables read on the workers (lint.dask_ingest.DaskExport.remote: Parquet bindings and
+     tables read on the workers (lint.engines.dask.session.DaskExport.remote: Parquet bindings and
      LIVE sessions) are there already, the bindings split by store into the store pass's
      partitions;
   2. store pass: bindings and stores keyed by store_id; accounts, LIVE sessions and videos
@@ -16,7 +16,7 @@ Steps (the design is lint.partition's docstring):
      rows of the same stores; `map_partitions(lint_partition)` over the five tables;
   3. account pass (BIND001): bindings keyed by account_id, shuffled, `map_partitions`;
   4. both findings tables computed together, turned back into Findings, named, given their
-     severity and sorted exactly as the engine does (lint.partition.assemble).
+     severity and sorted exactly as the engine does (lint.engines.partition.assemble).
 
 Without `scheduler` a LocalCluster of `n_workers` processes (one thread each) is started
 and closed. `scheduler` is a scheduler address ("tcp://host:8786", e.g. the scheduler
@@ -40,9 +40,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lint.engine import RunResult
-from lint.model import Export, InputProblem
-from lint.partition import (HASH, KEY, POS, account_stores, assemble, empty_findings, key_hash,
+from lint.engines.local import RunResult
+from lint.core.model import Export, InputProblem
+from lint.engines.partition import (HASH, KEY, POS, account_stores, assemble, empty_findings, key_hash,
                             lint_partition, partition_tables, plan, split_codes, with_position)
 
 LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
@@ -52,7 +52,7 @@ def run_dask(export: Export, policy, codes: list[str], as_of: int, timezone: str
              problems: list[InputProblem], params: dict[str, dict] | None = None,
              severities: dict[str, str] | None = None, scheduler=None, n_workers: int = 2,
              npartitions: int | None = None) -> RunResult:
-    """lint.engine.run on a Dask cluster. Same arguments as lint.engine.run, plus:
+    """lint.engines.local.run on a Dask cluster. Same arguments as lint.engines.local.run, plus:
     scheduler     address, scheduler file or local scheduler name (None: a LocalCluster); from
                   Python also a distributed.Client or a cluster object (coiled.Cluster, KubeCluster...)
     n_workers     workers of the LocalCluster (only without `scheduler`)
@@ -60,7 +60,7 @@ def run_dask(export: Export, policy, codes: list[str], as_of: int, timezone: str
     runnable, not_run, resolved = plan(export, policy, codes, params)
     store_codes, account_codes = split_codes(runnable)
     frames: list[pd.DataFrame] = []
-    remote = getattr(export, "remote", {})  # tables read on the workers (lint.dask_ingest.DaskExport)
+    remote = getattr(export, "remote", {})  # tables read on the workers (lint.engines.dask.session.DaskExport)
     n_bindings = export.remote_rows["bindings"] if "bindings" in remote else \
         (0 if export.bindings is None else len(export.bindings))
     # every rule reads bindings, the partition key: without a binding there is nothing to run

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from lint.findings import Finding
+from lint.core.findings import Finding
 
 
 class BaselineError(Exception):

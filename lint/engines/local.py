@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 
 from lint.checks import load_all
 from lint.checks.context import Context
-from lint.findings import Finding
-from lint.model import Export, InputProblem
-from lint.policy import SEVERITY_RANK, Policy
+from lint.core.findings import Finding
+from lint.core.model import Export, InputProblem
+from lint.core.policy import SEVERITY_RANK, Policy
 
 
 @dataclass
@@ -27,8 +27,8 @@ class RunResult:
     rows_read: dict[str, int] = field(default_factory=dict)
     export_name: str = ""
     visuals: object = None  # lint.reports.visuals.Visuals, for reporters that draw
-    waivers: dict | None = None  # lint.waivers.WaiverOutcome.to_dict(), when waivers were given
-    baseline: dict | None = None  # lint.baseline.compare(), when a baseline was given
+    waivers: dict | None = None  # lint.nightly.waivers.WaiverOutcome.to_dict(), when waivers were given
+    baseline: dict | None = None  # lint.nightly.baseline.compare(), when a baseline was given
     new_only: bool = False  # with a baseline: only new findings fail
 
     def zone_of(self, store_id: str) -> str:

@@ -26,8 +26,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from lint.findings import Finding
-from lint.policy import Policy
+from lint.core.findings import Finding
+from lint.core.policy import Policy
 
 
 class WaiverError(Exception):

@@ -1,13 +1,13 @@
 """Worker-side reading for `--engine dask`: the big tables (bindings, live_sessions) of an
 export, when their file is Parquet, are read and validated on the Dask workers, row group by
-row group, and stay there for the checks (lint.distributed); the client reads only the
+row group, and stay there for the checks (lint.engines.dask.cluster); the client reads only the
 Parquet metadata (the columns, the row count of each row group) and the small tables.
 
     with DaskSession(scheduler="tcp://scheduler:8786") as session:
         export = session.load_export(source, zone, problems)      # fatal problems: stop here
         result = session.run(export, policy, codes, as_of, zone, problems.sorted())
 
-The result is exactly the in-process one (lint.ingest.load_export, then lint.engine.run):
+The result is exactly the in-process one (lint.ingest.load_export, then lint.engines.local.run):
 the same canonical rows, the same input errors, the same rows_read. What makes a slice's
 validation equal the file's:
 
@@ -60,8 +60,8 @@ from lint.ingest.remote import is_url
 from lint.ingest.schema import (_MAX_PER_COLUMN, BINDING_EVENTS, BINDING_INTERVALS, LIVE_SESSIONS,
                                 _one_value_each, duplicate_message, duplicate_rows, more_rows_message,
                                 resolve_columns, validate)
-from lint.model import Export, InputProblem, Problems
-from lint.partition import HASH, KEY, POS, account_stores, key_hash
+from lint.core.model import Export, InputProblem, Problems
+from lint.engines.partition import HASH, KEY, POS, account_stores, key_hash
 
 # table file name -> Export attribute
 WORKER_TABLES = {"bindings": "bindings", "live_sessions": "lives"}
@@ -75,11 +75,11 @@ ROWS_PER_SLICE = 1_000_000
 class DaskExport(Export):
     """An Export whose big tables live on the Dask workers: `remote` maps "bindings" / "lives"
     to a persisted dask DataFrame (bindings already keyed and shuffled by store into
-    `nparts` partitions, see lint.distributed), `remote_rows` the bindings' row count."""
+    `nparts` partitions, see lint.engines.dask.cluster), `remote_rows` the bindings' row count."""
 
     remote: dict = field(default_factory=dict)
     remote_rows: dict = field(default_factory=dict)
-    remote_pairs: pd.DataFrame | None = None  # lint.partition.account_stores of the remote bindings
+    remote_pairs: pd.DataFrame | None = None  # lint.engines.partition.account_stores of the remote bindings
     nparts: int = 0
 
     def has(self, *tables: str) -> bool:
@@ -104,7 +104,7 @@ class _Plan:
 
 class DaskSession:
     """A Dask cluster (or local scheduler) kept open from reading to the checks, so that the
-    tables read on the workers stay there. Arguments as lint.distributed.run_dask;
+    tables read on the workers stay there. Arguments as lint.engines.dask.cluster.run_dask;
     `rows_per_slice`: rows of one read task (whole row groups; default ROWS_PER_SLICE, or
     fewer to give every worker some)."""
 
@@ -131,16 +131,16 @@ class DaskSession:
             return
         import dask
 
-        from lint.distributed import _cluster
+        from lint.engines.dask.cluster import _cluster
         self.client, threads = self._stack.enter_context(_cluster(self.scheduler, self.n_workers))
-        # as lint.distributed: object columns stay pandas objects, shuffles move pickled frames
+        # as lint.engines.dask.cluster: object columns stay pandas objects, shuffles move pickled frames
         self._stack.enter_context(dask.config.set({"dataframe.convert-string": False,
                                                    "dataframe.shuffle.method": "tasks"}))
         self.nparts = self.npartitions or max(1, 2 * threads)
 
     # where the checks run: the same cluster
     def run(self, export: Export, policy, codes, as_of, timezone, problems, params=None, severities=None):
-        from lint.distributed import run_dask
+        from lint.engines.dask.cluster import run_dask
         # not started (nothing read on the workers): run_dask connects only if there is work
         return run_dask(export, policy, codes, as_of, timezone, problems, params=params, severities=severities,
                         scheduler=self.client if self.client is not None else self.scheduler,

@@ -85,11 +85,11 @@ class Policy:
 
 
 def pack_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_rules", here.parent / "rules"):
+    package = Path(__file__).resolve().parent.parent  # lint/
+    for candidate in (package / "_rules", package.parent / "rules"):
         if (candidate / "pack.toml").is_file():
             return candidate
-    raise PolicyError(f"the policy pack is missing (looked in {here / '_rules'} and {here.parent / 'rules'})")
+    raise PolicyError(f"the policy pack is missing (looked in {package / '_rules'} and {package.parent / 'rules'})")
 
 
 def load_policy(directory: Path | None = None) -> Policy:

@@ -1,7 +1,7 @@
 """Turn a finding into the words a person reads, in their language: shared by reporters."""
 from __future__ import annotations
 
-from lint.findings import Finding
+from lint.core.findings import Finding
 from lint.ingest.timestamps import format_instant
 
 
