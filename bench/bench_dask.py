@@ -57,12 +57,12 @@ def main():
     import pyarrow as pa
     from distributed import LocalCluster
 
+    from lint.core.model import Problems
+    from lint.core.policy import load_policy
     from lint.engines.dask.cluster import run_dask
     from lint.engines.local import run
     from lint.ingest import ExportSource, MediaOptions, load_export
     from lint.ingest.timestamps import parse_instants
-    from lint.core.model import Problems
-    from lint.core.policy import load_policy
     from lint.reports.json_report import render
 
     data = Path(args.data + ("-parquet" if args.parquet else ""))
@@ -163,8 +163,8 @@ def _client_rss(mode: str, data: Path, address: str, args) -> int:
 def _one_run(args):
     import pyarrow as pa
 
-    from lint.ingest.timestamps import parse_instants
     from lint.core.policy import load_policy
+    from lint.ingest.timestamps import parse_instants
     mode, address = args.one
     policy = load_policy()
     as_of = int(parse_instants(pa.array([AS_OF]), None, ZONE)[0][0])
@@ -176,10 +176,10 @@ def _one_run(args):
 
 def _whole_run(mode: str, data: Path, policy, codes, as_of: int, address: str, npartitions):
     """Read, validate and check the export on the cluster at `address`, one way or the other."""
-    from lint.engines.dask.session import DaskSession
-    from lint.engines.dask.cluster import run_dask
-    from lint.ingest import ExportSource, MediaOptions, load_export
     from lint.core.model import Problems
+    from lint.engines.dask.cluster import run_dask
+    from lint.engines.dask.session import DaskSession
+    from lint.ingest import ExportSource, MediaOptions, load_export
     problems = Problems()
     with ExportSource.open(data) as source:
         if mode == "client ingest":

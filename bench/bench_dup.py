@@ -197,11 +197,11 @@ def stage_scale(data: str) -> dict:
     """In a child process: ingest and the check timed apart, peak RSS."""
     import pyarrow as pa
 
+    from lint.core.model import Problems
+    from lint.core.policy import load_policy
     from lint.engines.local import run
     from lint.ingest import ExportSource, MediaOptions, load_export
     from lint.ingest.timestamps import parse_instants
-    from lint.core.model import Problems
-    from lint.core.policy import load_policy
     policy = load_policy()
     t0 = time.perf_counter()
     problems = Problems()

@@ -31,12 +31,13 @@ AS_OF = "2026-01-01T00:00:00+07:00"
 
 def stage_ingest_and_checks(data: str) -> dict:
     """Run in a child process: time ingest and checks separately, report peak RSS."""
+    import pyarrow as pa
+
+    from lint.core.model import Problems
+    from lint.core.policy import load_policy
     from lint.engines.local import run
     from lint.ingest import ExportSource, load_export
     from lint.ingest.timestamps import parse_instants
-    from lint.core.model import Problems
-    from lint.core.policy import load_policy
-    import pyarrow as pa
 
     policy = load_policy()
     t0 = time.perf_counter()

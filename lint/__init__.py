@@ -1,3 +1,41 @@
-"""shoplint: lint TikTok Shop by Tokopedia exports against the platform's account rules."""
+"""shoplint: lint TikTok Shop by Tokopedia exports against the platform's account rules.
+
+The Python API (docs/python-api.md):
+
+    from lint import LintOptions, lint
+    result = lint("export.zip", LintOptions(as_of="2026-01-01T00:00:00+07:00", select=("BIND",)))
+    for finding in result.findings: ...
+    result.report()          # the JSON report as a dict
+    result.render("html")    # any report format, as bytes
+
+`lint` raises UnusableExport when the export cannot be used (the command line's exit 2) and
+OptionError for an option it cannot use.
+"""
 
 __version__ = "0.1.0"
+
+__all__ = ["lint", "LintOptions", "Result", "Finding", "UnusableExport", "OptionError", "InputProblem",
+           "ProblemLevel", "resolve_options", "__version__"]
+
+
+def __getattr__(name: str):
+    # imported on first use, so `shoplint --version` and `--help` do not load pandas
+    if name in ("lint", "UnusableExport"):
+        import lint.pipeline as pipeline
+        return getattr(pipeline, name)
+    if name in ("LintOptions", "OptionError"):
+        import lint.settings.options as options
+        return getattr(options, name)
+    if name == "resolve_options":
+        from lint.settings.options import resolve
+        return resolve
+    if name == "Result":
+        from lint.core.result import Result
+        return Result
+    if name == "Finding":
+        from lint.core.findings import Finding
+        return Finding
+    if name in ("InputProblem", "ProblemLevel"):
+        import lint.core.model as model
+        return getattr(model, name)
+    raise AttributeError(f"module 'lint' has no attribute {name!r}")

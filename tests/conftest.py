@@ -10,12 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lint.engines.local import run
-from lint.ingest import ExportSource, MediaOptions, load_export
-from lint.ingest.timestamps import parse_instants
-from lint.core.model import Problems
-from lint.core.policy import load_policy
-from lint.reports.json_report import report_dict
+from lint import LintOptions, UnusableExport
+from lint import lint as api_lint
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -64,16 +60,15 @@ def make_export(folder: Path, tables: dict[str, list[dict]], fmt: str = "csv") -
 def lint(folder: Path, as_of: str = "2026-01-01T00:00:00+07:00", zone: str = "Asia/Jakarta",
          select: list[str] | None = None, lang: str = "en", params: dict | None = None,
          cache_dir: Path | None = None) -> dict:
-    """Run shoplint in-process on `folder` and return the JSON report as a dict.
-    Fails the test if the input is unusable (use run_cli to test exit 2)."""
-    policy = load_policy()
-    problems = Problems()
-    with ExportSource.open(folder) as source:
-        export = load_export(source, zone, problems, media=MediaOptions(cache_dir=cache_dir))
-    assert not problems.has_fatal, [p.describe() for p in problems.items]
-    ms, _ = parse_instants(__import__("pyarrow").array([as_of]), None, zone)
-    result = run(export, policy, policy.select(select, None), int(ms[0]), zone, problems.sorted(), params=params)
-    return json.loads(json.dumps(report_dict(result, lang)))
+    """Run shoplint in-process on `folder` through the public API and return the JSON report
+    as a dict. Fails the test if the input is unusable (use run_cli to test exit 2)."""
+    options = LintOptions(as_of=as_of, timezone=zone, select=tuple(select or ()), lang=lang,
+                          params=params or {}, cache_dir=cache_dir, no_cache=cache_dir is None)
+    try:
+        result = api_lint(folder, options)
+    except UnusableExport as e:
+        pytest.fail(f"unusable export: {[p.describe() for p in e.problems] or e}")
+    return json.loads(result.render("json", lang))
 
 
 def findings(report: dict, rule: str) -> list[dict]:

@@ -17,8 +17,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from lint.cli import main
-from lint.ingest import ExportSource, load_export
 from lint.core.model import Problems
+from lint.ingest import ExportSource, load_export
 
 AS_OF = "2026-01-01T00:00:00+07:00"
 ZONE = "Asia/Jakarta"

@@ -2,9 +2,10 @@
 alias table (lint/ingest/aliases.py)."""
 import pytest
 
-from conftest import bind, findings, lint, make_export, write_table
 from lint.ingest.aliases import ALIASES, match_columns, squash
 from lint.ingest.schema import BINDING_EVENTS, BINDING_INTERVALS, LIVE_SESSIONS, SCHEMAS
+
+from conftest import bind, findings, lint, make_export, write_table
 
 ALL_SCHEMAS = [*SCHEMAS.values(), BINDING_EVENTS, BINDING_INTERVALS]
 

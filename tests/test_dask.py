@@ -5,6 +5,7 @@ The contract tests (lint.engines.partition, in-process split) always run; the cl
 `pip install shoplint[dask]` and are skipped without it."""
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 from collections import Counter
@@ -12,15 +13,25 @@ from collections import Counter
 import pyarrow as pa
 import pytest
 
-from conftest import REPO, bind, make_export
+from lint.checks import Partition
+from lint.core.model import Problems
+from lint.core.policy import load_policy
 from lint.engines.local import run
+from lint.engines.partition import (
+    FINDINGS_SCHEMA,
+    account_stores,
+    frame_to_findings,
+    keyed_store_tables,
+    lint_partition,
+    run_split,
+    split,
+)
+from lint.engines.plan import make_plan
 from lint.ingest import ExportSource, MediaOptions, load_export
 from lint.ingest.timestamps import parse_instants
-from lint.core.model import Problems
-from lint.engines.partition import (FINDINGS_SCHEMA, account_stores, frame_to_findings, keyed_store_tables,
-                            lint_partition, plan, run_split, split, split_codes)
-from lint.core.policy import load_policy
 from lint.reports.json_report import render
+
+from conftest import REPO, bind, make_export
 
 HAVE_DASK = all(importlib.util.find_spec(m) is not None for m in ("dask", "distributed"))
 needs_dask = pytest.mark.skipif(not HAVE_DASK, reason="needs dask and distributed (pip install shoplint[dask])")
@@ -46,8 +57,7 @@ class Lint:
         return self.export, self.policy, self.codes, self.as_of, ZONE, self.problems
 
     def render(self, result) -> str:
-        result.export_name = self.name
-        return render(result)
+        return render(dataclasses.replace(result, export_name=self.name))
 
 
 @pytest.fixture(scope="module")
@@ -110,8 +120,9 @@ def test_split_by_store_and_account_equals_the_engine(sample, generated):
 
 
 def test_findings_table_has_the_fixed_schema_and_round_trips(generated):
-    runnable, _, params = plan(generated.export, generated.policy, generated.codes)
-    store_codes, account_codes = split_codes(runnable)
+    plan = make_plan(generated.export, generated.policy, generated.codes)
+    store_codes, account_codes, params = plan.by_partition(Partition.STORE), plan.by_partition(Partition.ACCOUNT), \
+        plan.params
     assert account_codes == ["BIND001"] and "BIND001" not in store_codes
     frames = [lint_partition(t, store_codes, params, generated.as_of)
               for _, t in split(keyed_store_tables(generated.export), buckets=3)]
@@ -139,7 +150,7 @@ def test_bind001_in_the_store_pass_would_lose_cross_store_pairs(export_dir):
         bind("M3", "S4", "A2", "marketing", "bind", "2025-03-02T10:00:00+07:00"),
     ]})
     case = Lint(export_dir, "2025-04-01T00:00:00+07:00")
-    params = plan(case.export, case.policy, ["BIND001"])[2]
+    params = make_plan(case.export, case.policy, ["BIND001"]).params
     by_store = [lint_partition(t, ["BIND001"], params, case.as_of) for _, t in split(keyed_store_tables(case.export))]
     lost, _ = frame_to_findings(__import__("pandas").concat(by_store))
     assert [f.subjects for f in lost] == [["O2", "M3"]]

@@ -5,6 +5,7 @@ column, message, value, level), the same rows_read, the same exit 2 for a missin
 Needs `pip install shoplint[dask]`."""
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import shutil
@@ -17,14 +18,15 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import REPO, run_cli
+from lint.core.model import Problems
+from lint.core.policy import load_policy
 from lint.engines.local import run
 from lint.ingest import ExportSource, MediaOptions, load_export
 from lint.ingest.schema import _MAX_PER_COLUMN
 from lint.ingest.timestamps import parse_instants
-from lint.core.model import Problems
-from lint.core.policy import load_policy
 from lint.reports.json_report import render
+
+from conftest import REPO, run_cli
 
 pytestmark = pytest.mark.skipif(not all(importlib.util.find_spec(m) for m in ("dask", "distributed")),
                                 reason="needs dask and distributed (pip install shoplint[dask])")
@@ -48,7 +50,7 @@ def in_process(folder, as_of: str) -> str:
         export = load_export(source, ZONE, problems, media=MediaOptions(cache_dir=None))
         assert not problems.has_fatal, [p.describe() for p in problems.items]
         result = run(export, policy, policy.select([], []), as_of_ms(as_of), ZONE, problems.sorted())
-        result.export_name = source.name
+        result = dataclasses.replace(result, export_name=source.name)
     return render(result)
 
 
@@ -60,7 +62,7 @@ def on_workers(folder, as_of: str, scheduler, **session) -> tuple[str, object]:
         export = dask_session.load_export(source, ZONE, problems, media=MediaOptions(cache_dir=None))
         assert not problems.has_fatal, [p.describe() for p in problems.items]
         result = dask_session.run(export, policy, policy.select([], []), as_of_ms(as_of), ZONE, problems.sorted())
-        result.export_name = source.name
+        result = dataclasses.replace(result, export_name=source.name)
     return render(result), export
 
 

@@ -9,11 +9,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
-from conftest import photo, run_cli, write_table
-from lint.ingest.covers import CoverLimits, CoverRefused, fetch
 from test_tiktok_display_api import BINDINGS, MARKETING, OFFICIAL, page
 
+from lint.ingest.covers import CoverLimits, CoverRefused, fetch
+
+from conftest import photo, run_cli, write_table
 
 
 def jpeg(img, quality=90):

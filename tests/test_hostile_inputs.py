@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-import fuzzkit as fk
 import lint.ingest.source as source_mod
-from conftest import bind, lint, make_export, photo
 from lint.ingest.source import ExportSource, RefusedPath
+
+import fuzzkit as fk
+from conftest import bind, lint, make_export, photo
 
 GOOD = [bind("E1", "S1", "A1", "official", "bind", "2025-03-01T10:00:00+07:00"),
         bind("E2", "S1", "A1", "official", "unbind", "2025-03-02T10:00:00+07:00")]

@@ -7,8 +7,9 @@ import imagehash
 import pytest
 from PIL import Image, ImageOps
 
-from conftest import photo
 from lint.ingest.images import ImageProblem, hash_image_bytes, parse_hex_hash
+
+from conftest import photo
 
 
 def encode(img, fmt="JPEG", **kw):

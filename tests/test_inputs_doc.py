@@ -5,8 +5,9 @@ import re
 
 import pytest
 
-from conftest import REPO, make_export, photo, run_cli
 from lint.ingest.aliases import ALIASES
+
+from conftest import REPO, make_export, photo, run_cli
 
 DOC = (REPO / "docs" / "inputs.md").read_text(encoding="utf-8")
 

@@ -10,10 +10,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO
 import lint.ingest.source as source_mod
 from lint.cli import main
 from lint.ingest.source import ExportError, ExportSource
+
+from conftest import REPO
 
 fsspec = pytest.importorskip("fsspec")
 AS_OF = "2025-12-31T00:00:00+07:00"

@@ -14,9 +14,10 @@ pytest.importorskip("multipart")
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from conftest import REPO, bind, make_export, run_cli  # noqa: E402
 from lint.serve.app import create_app, sample_zip  # noqa: E402
 from lint.serve.settings import Settings  # noqa: E402
+
+from conftest import REPO, bind, make_export, run_cli  # noqa: E402
 
 AS_OF = "2025-12-31T00:00:00+07:00"
 SAMPLE = REPO / "sample_data"

@@ -8,8 +8,9 @@ from datetime import datetime
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from conftest import REPO, bind, make_export, run_cli
 from lint.reports.table_reports import neutralise
+
+from conftest import REPO, bind, make_export, run_cli
 
 SAMPLE = REPO / "sample_data"
 AS_OF = "2025-12-31T00:00:00+07:00"

@@ -20,10 +20,11 @@ real exports read:
 """
 import json
 
+from lint.core.model import Problems
+from lint.ingest import ExportSource, load_export
+
 import fuzzkit as fk
 from conftest import run_cli, write_table
-from lint.ingest import ExportSource, load_export
-from lint.core.model import Problems
 
 OFFICIAL = "7100000000000000001"
 

@@ -15,9 +15,10 @@ import json
 
 import pandas as pd
 
-from conftest import run_cli, write_table
-from lint.ingest import ExportSource, load_export
 from lint.core.model import Problems
+from lint.ingest import ExportSource, load_export
+
+from conftest import run_cli, write_table
 
 OFFICIAL, MARKETING = "7100000000000000001", "7100000000000000002"
 BINDINGS = [

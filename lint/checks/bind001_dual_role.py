@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from lint.checks import check
+from lint.checks import Partition, Visual, check
 from lint.checks.context import take
 from lint.core.findings import CheckResult, Finding
 from lint.core.intervals import group_codes, overlap_join
 
 
-@check("BIND001")
+@check("BIND001", fields=("account", "store", "other_store"), partition=Partition.ACCOUNT,
+       visual=Visual.BINDING_HISTORY)
 def dual_role(ctx, params) -> CheckResult:
     b = ctx.bindings
     off = b[b["account_type"] == "official"].reset_index(drop=True)

@@ -1,12 +1,12 @@
 """BIND004 early-unbind: an unbind less than `min_hours` after its bind."""
 from __future__ import annotations
 
-from lint.checks import check
+from lint.checks import Visual, check
 from lint.core.findings import CheckResult, Finding
 from lint.core.model import MS_PER_HOUR, NO_TIME
 
 
-@check("BIND004")
+@check("BIND004", fields=("account", "store", "held_s", "account_type"), visual=Visual.BINDING_HISTORY)
 def early_unbind(ctx, params) -> CheckResult:
     b = ctx.bindings
     held = b["end"] - b["start"]

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from lint.checks import check
+from lint.checks import Visual, check
 from lint.checks.context import take
 from lint.core.findings import CheckResult, Finding
 from lint.core.intervals import group_codes, rank_within
 from lint.core.model import NO_TIME
 
 
-@check("BIND005")
+@check("BIND005", fields=("account", "store", "nth"), visual=Visual.BINDING_HISTORY)
 def official_unbind_limit(ctx, params) -> CheckResult:
     b = ctx.bindings
     u = b[(b["account_type"] == "official") & (b["end"] != NO_TIME)].reset_index(drop=True)

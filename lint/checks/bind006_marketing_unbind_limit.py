@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from lint.checks import check
+from lint.checks import Visual, check
 from lint.checks.context import take
 from lint.core.findings import CheckResult, Finding
 from lint.core.intervals import count_in_trailing_window, group_codes
 from lint.core.model import MS_PER_DAY, NO_TIME
 
 
-@check("BIND006")
+@check("BIND006", fields=("account", "store", "count"), visual=Visual.BINDING_HISTORY)
 def marketing_unbind_limit(ctx, params) -> CheckResult:
     b = ctx.bindings
     u = b[(b["account_type"] == "marketing") & (b["end"] != NO_TIME)].reset_index(drop=True)

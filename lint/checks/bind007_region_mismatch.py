@@ -1,11 +1,12 @@
 """BIND007 official-region-mismatch: an Official account whose region is not its store's."""
 from __future__ import annotations
 
-from lint.checks import check
+from lint.checks import Visual, check
 from lint.core.findings import CheckResult, Finding
 
 
-@check("BIND007")
+@check("BIND007", fields=("account", "store", "store_region", "account_region"),
+       visual=Visual.BINDING_HISTORY)
 def official_region_mismatch(ctx, params) -> CheckResult:
     b = ctx.bindings
     off = b[b["account_type"] == "official"]

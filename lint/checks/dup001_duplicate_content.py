@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from lint.checks import check
+from lint.checks import Visual, check
 from lint.core.findings import CheckResult, Finding
-from lint.hashindex import pairs_within, popcount
 from lint.core.intervals import group_codes
 from lint.core.text import normalise_many, similarity
+from lint.hashindex import pairs_within, popcount
 
 _WINDOWS = tuple(f"thumb_win{k}" for k in range(9))
 # The forms of a thumbnail compared: (Official columns, Marketing columns, name). A pair's
@@ -34,7 +34,8 @@ _FORM_ORDER = ("direct", "mirror", "inner", "crop")  # ties go to the simplest e
 _FAR = 65  # a distance no pair of 64-bit hashes has: "not comparable"
 
 
-@check("DUP001")
+@check("DUP001", fields=("store", "official_video", "marketing_video", "official_account", "marketing_account",
+                          "signal"), media=True, visual=Visual.PICTURES)
 def duplicate_content(ctx, params) -> CheckResult:
     videos = ctx.export.videos
     if videos is None or videos.empty:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lint.checks import check
+from lint.checks import Visual, check
 from lint.checks.context import take
 from lint.core.findings import CheckResult, Finding
 from lint.core.intervals import group_codes, overlap_join
@@ -11,7 +11,7 @@ from lint.core.model import MS_PER_SECOND
 from lint.core.text import normalise_many, similarity
 
 
-@check("LIVE001")
+@check("LIVE001", fields=("store", "official_account", "marketing_account", "overlap_s"), visual=Visual.SESSIONS)
 def simultaneous_live(ctx, params) -> CheckResult:
     roles = ctx.live_roles
     if roles.empty:

@@ -7,6 +7,7 @@ Ids are strings exactly as written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,14 @@ MS_PER_DAY = 86_400_000
 NO_TIME = np.iinfo(np.int64).min
 
 
+class ProblemLevel(StrEnum):
+    """How bad an input problem is."""
+    FATAL = "fatal"  # the file or table cannot be used: exit 2, no report
+    ROW = "row"  # that row was skipped and is listed
+    VALUE = "value"  # the row was kept, that value ignored (an optional column: a picture, a list item)
+    WARNING = "warning"  # read anyway (e.g. an unknown time zone fell back to the default)
+
+
 @dataclass(frozen=True, order=True)
 class InputProblem:
     """One thing wrong with the input. `row` counts as the user does: see lint.ingest.reader."""
@@ -27,11 +36,10 @@ class InputProblem:
     column: str | None
     message: str
     value: str | None = None
-    # "fatal": the file or table cannot be used (exit 2); "row": that row was skipped;
-    # "warning": read anyway (e.g. an unknown time zone fell back to the default).
-    level: str = "row"
+    level: ProblemLevel = ProblemLevel.ROW
 
     def where(self) -> str:
+        """'file, row N, column 'c'' as far as known."""
         parts = [self.file]
         if self.row is not None:
             parts.append(f"row {self.row}")
@@ -40,12 +48,14 @@ class InputProblem:
         return ", ".join(parts)
 
     def describe(self) -> str:
+        """One line for a person: where, what, and the value."""
         shown = f" (value {self.value!r})" if self.value is not None else ""
         return f"{self.where()}: {self.message}{shown}"
 
     def to_dict(self) -> dict:
+        """The problem as the reports' `input_errors` list it."""
         return {"file": self.file, "row": self.row, "column": self.column,
-                "value": self.value, "message": self.message, "level": self.level}
+                "value": self.value, "message": self.message, "level": str(self.level)}
 
 
 @dataclass
@@ -54,22 +64,26 @@ class Problems:
 
     items: list[InputProblem] = field(default_factory=list)
 
-    def add(self, file, row, column, message, value=None, level="row"):
+    def add(self, file, row, column, message, value=None, level=ProblemLevel.ROW):
+        """Record a problem (a row skipped, unless `level` says otherwise)."""
         if value is not None:
             value = str(value)
             if len(value) > 200:
                 value = value[:200] + "…"
         self.items.append(InputProblem(file, None if row is None else int(row), column,
-                                       message, value, level))
+                                       message, value, ProblemLevel(level)))
 
     def fatal(self, file, message, row=None, column=None, value=None):
-        self.add(file, row, column, message, value, level="fatal")
+        """Record a problem that makes the export unusable."""
+        self.add(file, row, column, message, value, level=ProblemLevel.FATAL)
 
     @property
     def has_fatal(self) -> bool:
-        return any(p.level == "fatal" for p in self.items)
+        """Whether any problem makes the export unusable."""
+        return any(p.level == ProblemLevel.FATAL for p in self.items)
 
     def sorted(self) -> list[InputProblem]:
+        """Every problem in file, row, column, message order (the reports' order)."""
         return sorted(self.items, key=lambda p: (p.file, p.row if p.row is not None else -1,
                                                  p.column or "", p.message))
 
@@ -106,6 +120,7 @@ class Export:
     fetched_covers: dict[str, str] = field(default_factory=dict)
 
     def has(self, *tables: str) -> bool:
+        """Whether the export has every table named (contract names, e.g. live_sessions)."""
         return all(getattr(self, _ATTR.get(t, t)) is not None for t in tables)
 
 

@@ -139,7 +139,7 @@ def _load_rule(path: Path) -> Rule:
     data = _toml(path)
     code = _req(data, "code", where)
     if not _CODE.match(str(code)) or code != path.stem:
-        raise PolicyError(f"{where}: code '{code}' must look like BIND001 and match the file name")
+        raise PolicyError(f"{where}: code '{code}' must be 3-5 capital letters and 3 digits and match the file name")
     severity = _req(data, "severity", where)
     if severity not in SEVERITIES:
         raise PolicyError(f"{where}: severity '{severity}' is not one of {', '.join(SEVERITIES)}")

@@ -31,10 +31,11 @@ severity come from the policy pack and are set by the driver, as lint.engines.lo
 
 Which rows a partition gets
 ---------------------------
-Every rule but one is *store-local*: its findings for store S depend only on S's bindings,
+A rule declares how it partitions (lint.checks.Partition, on its @check). Most rules are
+*store-local* (Partition.STORE): their findings for store S depend only on S's bindings,
 S's row of `stores`, the `accounts` rows of accounts bound to S, and the LIVE sessions and
-videos of accounts bound to S (LIVE001 and DUP001 give an item a role through the bindings
-in force at its start; only S's bindings give a role for S). So the **store pass** keys
+videos of accounts bound to S (a LIVE or a video gets its role through the bindings in force
+at its start; only S's bindings give a role for S). So the **store pass** keys
 
     bindings            by store_id
     stores              by store_id (stores with no binding are dropped: no rule reads them)
@@ -47,31 +48,15 @@ exploded to two stores that land in the same partition must appear there once:
 `partition_tables` drops the duplicates (by the row's position in the export, POS) and puts
 the rows back in export order, so each partition table is exactly the in-process table
 filtered to the partition's rows. That makes each store-local check's output for those
-stores identical to the in-process output restricted to them; BIND007's "not checked"
-count is per binding, so the partitions' counts add up to the in-process count.
+stores identical to the in-process output restricted to them; "not checked" counts are per
+row, so the partitions' counts add up to the in-process count.
 
-BIND001 is the exception: it pairs an account's Official and Marketing bindings in *any*
-stores, so a store pass would miss every cross-store pair. It runs only in the **account
-pass**: `bindings` keyed by account_id, every binding in exactly one partition (that of its
-account), and BIND001 sees all bindings of each account it is given. Hence no finding is
-lost (every pair lies within one account partition) and none is doubled (each binding, so
-each pair, lies in exactly one partition; BIND001 is never run by the store pass). The
-split is ACCOUNT_PASS_RULES; every other rule runs in the store pass. A new rule that
-compares rows across stores must join ACCOUNT_PASS_RULES (if keyed by account) or get a
-pass of its own; a store-local rule needs nothing.
-
-Spark adapter (sketch, not implemented): a thin module would build the keyed tables with
-`keyed_store_tables(export)` / `keyed_account_tables(export)` (or the same three lines in
-Spark SQL from files), then
-
-    store pass:   packed.groupBy(KEY).applyInPandas(run_store, FINDINGS_DDL)
-    account pass: bindings.groupBy(KEY).applyInPandas(run_account, FINDINGS_DDL)
-
-where `packed` is the keyed tables stacked with a `__table` column
-(unionByName(allowMissingColumns=True)), since a Spark cogroup takes two frames, and
-run_store splits a group by `__table`, restores each table's columns and dtypes, and calls
-`lint_partition(partition_tables(...), store_codes, params, as_of)`. The driver then does
-what lint.engines.dask.cluster does after `compute()`: `frame_to_findings` and the engine's sort.
+A rule that pairs one account's bindings in *any* stores (the dual-role rule) declares
+Partition.ACCOUNT: a store pass would miss every cross-store pair, so it runs only in the
+**account pass**: `bindings` keyed by account_id, every binding in exactly one partition
+(that of its account), and the rule sees all bindings of each account it is given. Hence no
+finding is lost (every pair lies within one account partition) and none is doubled (each
+binding, so each pair, lies in exactly one partition; the rule never runs in the store pass).
 """
 from __future__ import annotations
 
@@ -81,13 +66,13 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from lint.checks import load_all
+from lint.checks import Partition, load_all
 from lint.checks.context import Context
 from lint.core.findings import Finding
 from lint.core.model import Export
-
-# Rules whose findings pair rows of different stores: they run in the account-keyed pass.
-ACCOUNT_PASS_RULES = frozenset({"BIND001"})
+from lint.core.result import Result
+from lint.engines.local import result_of
+from lint.engines.plan import Plan, make_plan
 
 # The tables of a partition (Export attribute names).
 TABLES = ("stores", "accounts", "bindings", "lives", "videos")
@@ -103,18 +88,11 @@ FINDINGS_SCHEMA: dict[str, str] = {
     "start": "int64", "end": "int64", "evidence": "str", "fields": "str", "identity": "str",
     "count": "int64",
 }
-# The same schema as a Spark DDL string, for an applyInPandas adapter.
-FINDINGS_DDL = ", ".join(f"`{c}` {'long' if t == 'int64' else 'string'}" for c, t in FINDINGS_SCHEMA.items())
 
 
 def empty_findings() -> pd.DataFrame:
     """A findings table with no rows: the `meta` of map_partitions."""
     return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in FINDINGS_SCHEMA.items()})
-
-
-def split_codes(codes: list[str]) -> tuple[list[str], list[str]]:
-    """-> (store-pass codes, account-pass codes), each in the order given."""
-    return ([c for c in codes if c not in ACCOUNT_PASS_RULES], [c for c in codes if c in ACCOUNT_PASS_RULES])
 
 
 # --- the contract ---------------------------------------------------------------------------
@@ -134,7 +112,7 @@ def lint_partition(tables: dict[str, pd.DataFrame | None], codes: list[str], par
     ctx = Context(export, as_of)
     rows: list[tuple] = []
     for code in codes:
-        result = registry[code](ctx, params[code])
+        result = registry[code].fn(ctx, params[code])
         rows.extend(_finding_row(f) for f in result.findings)
         if result.not_checked:
             rows.append(("not_checked", code, "", "[]", "[]", 0, 0, "{}", "{}", "null", int(result.not_checked)))
@@ -270,68 +248,42 @@ def split(keyed: dict[str, pd.DataFrame | None], buckets: int | None = None
         yield part_label, partition_tables(part)
 
 
-# --- the driver's side: which rules run, and the RunResult ------------------------------------
+# --- the driver's side: the Result ---------------------------------------------------------------
 
-def plan(export: Export, policy, codes: list[str], params: dict[str, dict] | None = None):
-    """What lint.engines.local.run decides before running checks: -> (codes to run, not_run reasons,
-    resolved parameters of every selected code)."""
-    registry = load_all()
-    resolved = {c: {**policy.rules[c].defaults(), **(params or {}).get(c, {})} for c in codes}
-    runnable, not_run = [], {}
-    for code in codes:
-        missing = [t for t in policy.rules[code].tables if not export.has(t)]
-        if code not in registry:
-            not_run[code] = "not implemented in this version"
-        elif missing:
-            not_run[code] = f"table{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing or unusable"
-        else:
-            runnable.append(code)
-    return runnable, not_run, resolved
-
-
-def assemble(export: Export, policy, codes: list[str], runnable: list[str], not_run: dict[str, str],
-             resolved: dict[str, dict], frames: list[pd.DataFrame], as_of: int, timezone: str, problems,
-             severities: dict[str, str] | None = None):
-    """Findings tables of every partition of every pass -> the lint.engines.local.RunResult that
-    lint.engines.local.run returns for the same input: findings rebuilt, named, given their severity
-    and sorted as the engine sorts them (rules in run order, then Finding.sort_key)."""
-    from lint.engines.local import run  # the store maps etc. come from the engine itself
-
+def assemble(export: Export, policy, plan: Plan, frames: list[pd.DataFrame], as_of: int, timezone: str,
+             problems) -> Result:
+    """Findings tables of every partition of every pass -> the Result lint.engines.local.run
+    returns for the same input: findings rebuilt, named, given their severity and sorted as
+    the engine sorts them (rules in run order, then Finding.sort_key)."""
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
         else empty_findings()
     findings, counts = frame_to_findings(frame)
-    order = {c: k for k, c in enumerate(runnable)}
+    order = {c: k for k, c in enumerate(plan.runnable)}
     # the engine extends findings rule by rule, then sorts stably by sort_key; within one rule
     # a sort_key is unique in practice, and the full tuple below settles any tie the same way
     findings.sort(key=lambda f: (order[f.rule], f.sort_key(), f.fingerprint, _json(f.evidence)))
     for f in findings:
         f.name = policy.rules[f.rule].name
-        f.severity = (severities or {}).get(f.rule, policy.rules[f.rule].severity)
+        f.severity = plan.severities[f.rule]
     findings.sort(key=Finding.sort_key)
-    result = run(export, policy, [], as_of, timezone, problems)
-    result.findings = findings
-    result.rules_run = list(runnable)
-    result.not_run = not_run
-    result.not_checked = {c: counts[c] for c in runnable if counts.get(c)}
-    result.params = resolved
-    return result
+    not_checked = {c: counts[c] for c in plan.runnable if counts.get(c)}
+    return result_of(export, policy, plan, findings, not_checked, as_of, timezone, problems)
 
 
 def run_split(export: Export, policy, codes: list[str], as_of: int, timezone: str, problems,
               params: dict[str, dict] | None = None, severities: dict[str, str] | None = None,
-              buckets: int | None = None):
+              buckets: int | None = None) -> Result:
     """The two passes in-process, one store (one account) per partition, or `buckets`
     partitions per pass: the reference the distributed engines must equal, and what a test of
     the contract runs without a cluster."""
-    runnable, not_run, resolved = plan(export, policy, codes, params)
-    store_codes, account_codes = split_codes(runnable)
+    plan = make_plan(export, policy, codes, params, severities)
+    store_codes, account_codes = plan.by_partition(Partition.STORE), plan.by_partition(Partition.ACCOUNT)
     frames = []
-    if runnable and export.bindings is not None:
+    if plan.runnable and export.bindings is not None:
         if store_codes:
-            frames += [lint_partition(t, store_codes, resolved, as_of)
+            frames += [lint_partition(t, store_codes, plan.params, as_of)
                        for _, t in split(keyed_store_tables(export), buckets)]
         if account_codes:
-            frames += [lint_partition(t, account_codes, resolved, as_of)
+            frames += [lint_partition(t, account_codes, plan.params, as_of)
                        for _, t in split(keyed_account_tables(export), buckets)]
-    return assemble(export, policy, codes, runnable, not_run, resolved, frames, as_of, timezone, problems,
-                    severities)
+    return assemble(export, policy, plan, frames, as_of, timezone, problems)

@@ -8,16 +8,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lint.core.model import Export, Problems
 from lint.ingest.aliases import squash
 from lint.ingest.bindings import events_to_bindings, intervals_to_bindings
 from lint.ingest.covers import CoverFetcher, CoverLimits
 from lint.ingest.media import HashCache, attach_hashes, default_cache_dir
 from lint.ingest.reader import UnreadableFile, read_table
-from lint.ingest.schema import (BINDING_EVENTS, BINDING_INTERVALS, SCHEMAS, VIDEOS, resolve_columns,
-                                validate)
+from lint.ingest.schema import BINDING_EVENTS, BINDING_INTERVALS, SCHEMAS, VIDEOS, resolve_columns, validate
 from lint.ingest.source import ExportError, ExportSource
 from lint.ingest.tiktok import DATA_EXPORT, DISPLAY_API, VideoFile, read_videos_file, with_account
-from lint.core.model import Export, Problems
 
 __all__ = ["load_export", "ExportError", "ExportSource", "MediaOptions", "CoverLimits", "default_cache_dir"]
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError

@@ -15,10 +15,10 @@ import click
 import numpy as np
 import pandas as pd
 
+from lint.core.model import Problems
 from lint.ingest.covers import CoverFetcher, is_web_url
 from lint.ingest.images import N_WINDOWS, ImageHashes, ImageProblem, content_key, hash_image_bytes
 from lint.ingest.source import ExportSource, RefusedPath
-from lint.core.model import Problems
 
 # Bump when the hashing changes, so old cache entries are not mixed with new ones.
 SIGNATURE_VERSION = 5

@@ -12,10 +12,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lint.core.model import NO_TIME, Problems
 from lint.ingest.aliases import match_columns
 from lint.ingest.reader import RawTable, _empty_to_null
 from lint.ingest.timestamps import parse_instants, valid_zone
-from lint.core.model import NO_TIME, Problems
 
 ID, TEXT, TIMESTAMP, NUMBER, LIST, ENUM, REGION, ZONE = (
     "id", "text", "timestamp", "number", "list", "enum", "region", "timezone")

@@ -15,8 +15,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from lint.ingest.reader import FORMATS
 from lint.ingest.limits import env_int
+from lint.ingest.reader import FORMATS
 from lint.ingest.remote import download, is_url
 
 TABLES = ("stores", "accounts", "bindings", "videos", "live_sessions", "products")

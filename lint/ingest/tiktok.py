@@ -24,10 +24,17 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from lint.ingest.aliases import squash
-from lint.ingest.reader import (RawTable, UnreadableFile, _scalar_text, json_objects, read_json_document,
-                                read_table, table_from_json_document)
 from lint.core.model import Problems
+from lint.ingest.aliases import squash
+from lint.ingest.reader import (
+    RawTable,
+    UnreadableFile,
+    _scalar_text,
+    json_objects,
+    read_json_document,
+    read_table,
+    table_from_json_document,
+)
 
 DISPLAY_API = "TikTok Display API video list"
 DATA_EXPORT = "TikTok 'Download your data' export"
@@ -198,8 +205,9 @@ def _from_data_export(doc: dict, display: str, problems: Problems) -> VideoFile:
                         "caption": _get(item, "Title") or _get(item, "Description"), "music_id": _get(item, "Sound"),
                         "thumbnail": cover, "share_url": link})
     if records and not any(_scalar_text(r["thumbnail"]) for r in records):
-        problems.add(display, None, None, "the video list gives no cover and no duration, so DUP001 cannot compare "
-                                          "these videos (docs/inputs.md)", level="warning")
+        from lint.checks import media_rules
+        problems.add(display, None, None, f"the video list gives no cover and no duration, so {media_rules()} cannot "
+                                          "compare these videos (docs/inputs.md)", level="warning")
     return VideoFile(_raw(records, rows, _DATA_EXPORT_NAMES, skipped), DATA_EXPORT,
                      account=data_export_user_name(doc))
 

@@ -8,6 +8,7 @@ run is "new" or "existing"; fingerprints of the baseline missing from the run ar
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from lint.core.findings import Finding
@@ -38,12 +39,31 @@ def baseline_file(report: dict) -> dict:
                           "fingerprint": f["fingerprint"]} for f in report["findings"]]}
 
 
-def compare(findings: list[Finding], baseline: dict[str, dict]) -> dict:
+@dataclass(frozen=True)
+class BaselineOutcome:
+    """Findings against a baseline: counts, the findings gone since, and whether only new ones fail."""
+    new: int
+    existing: int
+    resolved_findings: list[dict]
+    new_only: bool = False
+
+    @property
+    def resolved(self) -> int:
+        """How many findings of the baseline are gone."""
+        return len(self.resolved_findings)
+
+    def counts(self) -> dict[str, int]:
+        """{'new': n, 'existing': n, 'resolved': n}, as the report's summary gives them."""
+        return {"new": self.new, "existing": self.existing, "resolved": self.resolved}
+
+
+def compare(findings: list[Finding], baseline: dict[str, dict], new_only: bool = False) -> BaselineOutcome:
+    """Mark each finding new or existing (by fingerprint); -> the outcome."""
     seen = set()
     for f in findings:
         f.baseline = "existing" if f.fingerprint in baseline else "new"
         seen.add(f.fingerprint)
     resolved = [{"fingerprint": fp, **v} for fp, v in sorted(baseline.items()) if fp not in seen]
-    return {"new": sum(f.baseline == "new" for f in findings),
-            "existing": sum(f.baseline == "existing" for f in findings),
-            "resolved": len(resolved), "resolved_findings": resolved}
+    return BaselineOutcome(new=sum(f.baseline == "new" for f in findings),
+                           existing=sum(f.baseline == "existing" for f in findings),
+                           resolved_findings=resolved, new_only=new_only)

@@ -1,4 +1,4 @@
-"""Reporters: render a RunResult. They never recompute a rule."""
+"""Reporters: render a Result. They never recompute a rule."""
 from __future__ import annotations
 
 from lint.reports import html_report, json_report, table_reports, text_report

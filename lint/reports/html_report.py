@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 
-from lint.engines.local import RunResult
 from lint.core.policy import SEVERITY_RANK
+from lint.core.result import Result
 from lint.reports.json_report import report_dict
 from lint.reports.visuals import Visuals, as_fractions
 from lint.reports.wording import human_instant_in
@@ -39,7 +39,7 @@ def number(value, lang: str) -> str:
     return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
 
 
-def render(result: RunResult, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
+def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
     return render_report(report_dict(result, lang, fail_on), result.policy, result.visuals or Visuals())
 
 
@@ -158,8 +158,7 @@ def _store_section(store_id, names, items, visuals, lang, label) -> list[str]:
             w = f["waiver"]
             inner.append(f'<p style="margin:6px 0;color:#475467;font-size:13px">{esc(label("waived"))}: '
                          f'{esc(w["reason"])} ({esc(w["owner"])}, {esc(label("until"))} {esc(w["expires"])})</p>')
-        if f["rule"] == "DUP001":
-            inner += _thumbnail_pair(f, visuals, label)
+        inner += _thumbnail_pair(f, visuals, label)  # findings whose evidence names two pictures
         segments = visuals.timelines.get(f["fingerprint"])
         if segments:
             inner += _timeline(visuals.zones.get(f["fingerprint"], "Asia/Jakarta"), segments, label)

@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 
 from lint import __version__
-from lint.reports import wording
-from lint.engines.local import RunResult
+from lint.core.result import Result
 from lint.ingest.timestamps import format_instant
+from lint.reports import wording
 
 
-def finding_dict(result: RunResult, f, lang: str) -> dict:
+def finding_dict(result: Result, f, lang: str) -> dict:
     return {
         "rule": f.rule,
         "name": f.name,
@@ -29,7 +29,7 @@ def finding_dict(result: RunResult, f, lang: str) -> dict:
     }
 
 
-def summary(result: RunResult, fail_on: str) -> dict:
+def summary(result: Result, fail_on: str) -> dict:
     by_rule, by_severity, by_store = {}, {}, {}
     for f in result.findings:
         by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
@@ -42,14 +42,13 @@ def summary(result: RunResult, fail_on: str) -> dict:
         "by_rule": dict(sorted(by_rule.items())),
         "by_severity": dict(sorted(by_severity.items())),
         "by_store": dict(sorted(by_store.items())),
-        "input_errors": len([p for p in result.problems if p.level != "warning"]),
+        "input_errors": len(result.input_errors),
         **({"waived": sum(1 for f in result.findings if f.waiver)} if result.waivers is not None else {}),
-        **({"baseline": {k: result.baseline[k] for k in ("new", "existing", "resolved")}}
-           if result.baseline is not None else {}),
+        **({"baseline": result.baseline.counts()} if result.baseline is not None else {}),
     }
 
 
-def report_dict(result: RunResult, lang: str = "en", fail_on: str = "error") -> dict:
+def report_dict(result: Result, lang: str = "en", fail_on: str = "error") -> dict:
     return {
         "tool": {"name": "shoplint", "version": __version__},
         "policy": {"name": result.policy.name, "version": result.policy.version},
@@ -72,11 +71,11 @@ def report_dict(result: RunResult, lang: str = "en", fail_on: str = "error") -> 
                    for s in sorted(set(result.store_zones) | set(result.store_names) | set(result.store_emails)
                                    | {f.store_id for f in result.findings})},
         "input_errors": [p.to_dict() for p in result.problems],
-        **({"waivers": result.waivers} if result.waivers is not None else {}),
-        **({"baseline": {"resolved": result.baseline["resolved_findings"], "new_only": result.new_only}}
+        **({"waivers": result.waivers.to_dict()} if result.waivers is not None else {}),
+        **({"baseline": {"resolved": result.baseline.resolved_findings, "new_only": result.baseline.new_only}}
            if result.baseline is not None else {}),
     }
 
 
-def render(result: RunResult, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
+def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
     return json.dumps(report_dict(result, lang, fail_on), ensure_ascii=False, indent=1) + "\n"

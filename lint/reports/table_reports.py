@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lint import __version__
-from lint.engines.local import RunResult
+from lint.core.result import Result
 from lint.reports.json_report import finding_dict, report_dict, summary
 
 # A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets
@@ -40,7 +40,7 @@ def _evidence_keys(findings: list[dict]) -> list[str]:
     return sorted({k for f in findings for k in f["evidence"]})
 
 
-def render_csv(result: RunResult, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
+def render_csv(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
     return csv_from_report(report_dict(result, lang, fail_on))
 
 
@@ -70,7 +70,7 @@ def csv_from_report(report: dict, stores: list[str] | None = None) -> str:
     return buf.getvalue()
 
 
-def render_jsonl(result: RunResult, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
+def render_jsonl(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
     lines = [json.dumps({"type": "finding", **finding_dict(result, f, lang)}, ensure_ascii=False)
              for f in result.findings]
     lines += [json.dumps({"type": "input_error", **p.to_dict()}, ensure_ascii=False) for p in result.problems]
@@ -91,7 +91,7 @@ PARQUET_SCHEMA = pa.schema([
 ])
 
 
-def render_parquet(result: RunResult, lang: str = "en", fail_on: str = "error", color: bool = False) -> bytes:
+def render_parquet(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> bytes:
     rows = [finding_dict(result, f, lang) for f in result.findings]
     table = pa.table({
         "rule": [r["rule"] for r in rows], "name": [r["name"] for r in rows],

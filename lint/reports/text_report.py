@@ -5,8 +5,8 @@ import re
 
 import click
 
+from lint.core.result import Result
 from lint.reports import wording
-from lint.engines.local import RunResult
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -17,7 +17,7 @@ def clean(text) -> str:
     return _CONTROL.sub("\ufffd", str(text))
 
 
-def render(result: RunResult, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
+def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
     label = lambda key: result.policy.label(key, lang)  # noqa: E731
     style = (lambda text, **kw: click.style(text, **kw)) if color else (lambda text, **kw: text)
     lines: list[str] = []
@@ -56,16 +56,17 @@ def render(result: RunResult, lang: str = "en", fail_on: str = "error", color: b
     lines.append(f"  {len(problems)} {label('input_rows_skipped')}")
     if result.waivers is not None:
         lines.append(f"  {sum(1 for f in result.findings if f.waiver)} {label('waived_findings')}")
-        for w in result.waivers["expired"]:
+        waivers = result.waivers.to_dict()
+        for w in waivers["expired"]:
             lines.append(f"  {label('warning')}: {label('waiver_expired')} #{w['waiver']} ({w['rule']}, "
                          f"{clean(w['owner'])}, {w['expires']})")
-        for w in result.waivers["unused"]:
+        for w in waivers["unused"]:
             lines.append(f"  {label('warning')}: {label('waiver_unused')} #{w['waiver']} ({w['rule']}, "
                          f"{clean(w['owner'])})")
     if result.baseline is not None:
         b = result.baseline
-        lines.append(f"  {label('baseline')}: {b['new']} {label('baseline_new')}, {b['existing']} "
-                     f"{label('baseline_existing')}, {b['resolved']} {label('baseline_resolved')}")
+        lines.append(f"  {label('baseline')}: {b.new} {label('baseline_new')}, {b.existing} "
+                     f"{label('baseline_existing')}, {b.resolved} {label('baseline_resolved')}")
     for code, why in sorted(result.not_run.items()):
         lines.append(f"  {label('not_run')}: {code} ({why})")
     for code, n in sorted(result.not_checked.items()):

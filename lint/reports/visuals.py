@@ -1,5 +1,6 @@
-"""What people look at beside a finding: the two thumbnails of a DUP001 pair, the two LIVE
-sessions of a LIVE001 pair, the binding history behind a binding finding.
+"""What people look at beside a finding, as its rule declares (lint.checks.Visual): the
+pictures its evidence names (two covers), the two LIVE sessions it pairs, or the binding
+history behind it.
 
 Built after the checks from the canonical tables and the findings' subjects, for reporters
 that draw (HTML, email). Nothing here decides anything: it only looks rows up. Pictures are
@@ -15,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from lint.core.findings import Finding
-from lint.ingest.images import ImageProblem, MAX_IMAGE_BYTES, decode_rgb_small
-from lint.ingest.source import ExportSource, RefusedPath
 from lint.core.model import NO_TIME, Export
+from lint.ingest.images import MAX_IMAGE_BYTES, ImageProblem, decode_rgb_small
+from lint.ingest.source import ExportSource, RefusedPath
 
 PREVIEW_SIZE = (144, 256)  # fits a phone's mail app two abreast
 MAX_PREVIEWS = 400  # a report stays a few MB at most
@@ -41,17 +42,21 @@ class Visuals:
 
 def build_visuals(findings: list[Finding], export: Export, source: ExportSource | None, as_of: int,
                   zone_of=lambda store_id: "Asia/Jakarta") -> Visuals:
+    """The pictures and time lines of `findings`, looked up in `export` (pictures read through
+    `source`, inside the export only)."""
+    from lint.checks import Visual, spec
     v = Visuals()
     lives = _index(export.lives, "live_id")
     for f in findings:
         v.zones[f.fingerprint] = zone_of(f.store_id)
-        if f.rule == "DUP001":
+        shows = spec(f.rule).visual
+        if shows == Visual.PICTURES:
             for path in f.evidence.get("thumbnails", []):
                 if source is not None and path not in v.images and len(v.images) < MAX_PREVIEWS:
                     uri = _preview(source, path, export.fetched_covers.get(path))
                     if uri:
                         v.images[path] = uri
-        elif f.rule == "LIVE001" and lives is not None:
+        elif shows == Visual.SESSIONS and lives is not None:
             segs = []
             for live_id, kind in zip(f.subjects, ("official", "marketing")):
                 row = lives.get(live_id)
@@ -60,7 +65,7 @@ def build_visuals(findings: list[Finding], export: Export, source: ExportSource 
                     segs.append(Segment(f"{row['account_id']} · {live_id}", kind, int(row["start"]),
                                         as_of if end == NO_TIME else end, end == NO_TIME))
             v.timelines[f.fingerprint] = segs + [Segment("", "window", f.start, f.end)]
-        elif f.rule.startswith("BIND") and export.bindings is not None:
+        elif shows == Visual.BINDING_HISTORY and export.bindings is not None:
             v.timelines[f.fingerprint] = _binding_history(f, export, as_of)
     return v
 
@@ -73,7 +78,7 @@ def _index(frame, key):
 
 def _binding_history(f: Finding, export: Export, as_of: int) -> list[Segment]:
     """Every binding of the finding's accounts in its store, and the bindings it names in
-    other stores (BIND001), in time order."""
+    other stores (a dual role), in time order."""
     b = export.bindings
     subjects = set(f.subjects)
     named = b["bind_id"].isin(subjects).to_numpy() | b["unbind_id"].isin(subjects).fillna(False).to_numpy()

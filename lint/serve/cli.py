@@ -43,10 +43,14 @@ _D = Settings()
 @click.option("--forwarded-allow-ips", default=None,
               help="Behind a proxy: the proxy's addresses, whose X-Forwarded-For gives the client address "
                    "for the rate limit (uvicorn's option).")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Configuration file whose options every upload is linted with (select, ignore, strict, waivers, "
+                   "fail_on, [rules.CODE]...; default: shoplint.toml or [tool.shoplint] found from here upward), "
+                   "after the SHOPLINT_* environment.")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
               show_default=True)
 def serve(host, port, max_upload_mb, max_files, ttl, rate_limit, rate_window, max_concurrent, max_queue, time_limit,
-          memory_limit_mb, data_dir, basic_auth, token, forwarded_allow_ips, log_level):
+          memory_limit_mb, data_dir, basic_auth, token, forwarded_allow_ips, config_file, log_level):
     """Start the upload portal: sellers upload an export in a browser and get its report."""
     try:
         import uvicorn
@@ -58,7 +62,7 @@ def serve(host, port, max_upload_mb, max_files, ttl, rate_limit, rate_window, ma
     token = token or os.environ.get("SHOPLINT_SERVE_TOKEN") or None
     if basic_auth and ":" not in basic_auth:
         raise click.BadParameter("give USER:PASSWORD", param_hint="--auth")
-    settings = Settings(max_request_mb=max_upload_mb, max_files=max_files, ttl_s=ttl, rate_limit=rate_limit,
+    settings = Settings(lint_options=_server_options(config_file), max_request_mb=max_upload_mb, max_files=max_files, ttl_s=ttl, rate_limit=rate_limit,
                         rate_window_s=rate_window, max_concurrent=max_concurrent, max_queue=max_queue,
                         time_limit_s=time_limit, memory_limit_mb=memory_limit_mb, data_dir=data_dir,
                         basic_auth=basic_auth, token=token)
@@ -71,3 +75,17 @@ def serve(host, port, max_upload_mb, max_files, ttl, rate_limit, rate_window, ma
                 proxy_headers=forwarded_allow_ips is not None, forwarded_allow_ips=forwarded_allow_ips,
                 timeout_keep_alive=5)
     sys.exit(0)
+
+
+def _server_options(config_file: Path | None):
+    """The options every upload is linted with: environment > configuration file > defaults."""
+    from lint.pipeline import UnusableExport, load_pack, prepare
+    from lint.settings.config import ConfigError, find_config, load_config
+    from lint.settings.options import OptionError, resolve
+    try:
+        policy = load_pack()
+        options = resolve({}, load_config(config_file or find_config(Path.cwd()), policy))
+        prepare(options, policy)  # a bad value stops the server now, not each upload
+    except (UnusableExport, ConfigError, OptionError) as e:
+        raise click.UsageError(str(e)) from None
+    return options

@@ -252,7 +252,7 @@ class JobStore:
         proc = _mp_context().Process(
             target=run_job, name=f"shoplint-lint-{job.id[:6]}",
             args=(str(job.export_path), str(job.out_dir), job.as_of, job.lang, job.zone, job.export_name,
-                  s.memory_limit_mb))
+                  s.memory_limit_mb, s.lint_options))
         proc.start()
         with self._cond:
             self._running[job.id] = proc

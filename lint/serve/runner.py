@@ -1,8 +1,11 @@
-"""One lint, as the command line does it: the web layer calls this and nothing else.
+"""One lint for the portal: the web layer calls this and nothing else, and this calls the one
+pipeline (lint.pipeline.lint) with the server's options (its configuration file: select,
+ignore, strict, waivers, rule parameters...) and the upload's as-of, language and zone. So an
+upload gets byte for byte the reports `shoplint check` writes for the same export, options
+and as-of.
 
-`lint_folder` loads an export (a folder or a .zip) with the same ingest, engine and
-reporters as `shoplint check` and returns the JSON report, the HTML page and the CSV, or
-raises `UnusableExport` with the message the command line would print (exit 2).
+`lint_folder` returns the JSON report, the HTML page and the CSV, or raises
+`UnusableExport` with the message the command line would print (exit 2).
 
 `run_job` is the same in a child process: it writes the three reports into a job folder
 (and `status.json`), so the server can enforce a time limit by killing the process and
@@ -10,100 +13,70 @@ never holds a half-built report.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
-import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow as pa
+from lint.pipeline import UnusableExport, describe_unusable, lint, parse_as_of
+from lint.settings.options import DEFAULT_ZONE, LANGS, LintOptions, OptionError
 
-from lint.engines.local import run
-from lint.ingest import ExportError, ExportSource, MediaOptions, load_export
-from lint.ingest.timestamps import parse_instants, valid_zone
-from lint.core.model import NO_TIME, Problems
-from lint.core.policy import PolicyError, load_policy
-from lint.reports import RENDERERS
-from lint.reports.visuals import build_visuals
+__all__ = ["lint_folder", "run_job", "check_options", "UnusableExport", "LintOutput", "DEFAULT_ZONE", "LANGS"]
 
-LANGS = ("en", "id")
-DEFAULT_ZONE = "Asia/Jakarta"
-
-
-class UnusableExport(Exception):
-    """The export cannot be linted (the command line's exit 2); the message says why."""
+FORMATS = ("json", "html", "csv")
 
 
 @dataclass
 class LintOutput:
-    report: dict  # report_dict(...), as `--format json` writes it
+    """The three reports of one upload."""
+    report: dict  # the JSON report as a dict
     json_text: str  # the bytes of `--format json`
     html: str  # the page of `--format html`
     csv: str  # the table of `--format csv`
 
 
-def parse_as_of(value: str | None, zone: str = DEFAULT_ZONE) -> int:
-    """The run's instant in ms (default: now), parsed as `--as-of` is. ValueError if it is not one."""
-    if value is None or not str(value).strip():
-        return int(time.time() * 1000)
-    ms, bad = parse_instants(pa.array([str(value).strip()]), None, zone)
-    if bad[0] or ms[0] == NO_TIME:
-        raise ValueError(f"as_of {value!r} is not a timestamp (ISO 8601, e.g. 2025-12-31T00:00:00+07:00, "
-                         "or Unix epoch seconds)")
-    return int(ms[0])
-
-
 def check_options(as_of: str | None, lang: str, zone: str) -> None:
     """Raise ValueError with a message for an option the command line would refuse."""
+    from lint.ingest.timestamps import valid_zone
     if lang not in LANGS:
         raise ValueError(f"lang {lang!r}: choose from {', '.join(LANGS)}")
     if not valid_zone(zone):
         raise ValueError(f"timezone {zone!r} is not an IANA time zone (e.g. Asia/Jakarta)")
-    parse_as_of(as_of, zone)
+    try:
+        parse_as_of(as_of, zone)
+    except OptionError:
+        raise ValueError(f"as_of {as_of!r} is not a timestamp (ISO 8601, e.g. 2025-12-31T00:00:00+07:00, "
+                         "or Unix epoch seconds)") from None
+
+
+def upload_options(base: LintOptions | None, as_of: str | int | None, lang: str, zone: str,
+                   fail_on: str | None = None) -> LintOptions:
+    """The server's options with what the upload form chooses; no persistent image-hash
+    cache (nothing of one upload outlives it), the portal's three formats, the local engine."""
+    base = base or LintOptions()
+    return dataclasses.replace(base, as_of=as_of, lang=lang, timezone=zone, fail_on=fail_on or base.fail_on,
+                               format=FORMATS, output_dir=None, no_cache=True, fetch_covers=False,
+                               cover_hosts=None, engine="local", scheduler=None, sources={})
 
 
 def lint_folder(path: str | os.PathLike, as_of: str | int | None = None, lang: str = "en",
-                zone: str = DEFAULT_ZONE, fail_on: str = "error", export_name: str | None = None) -> LintOutput:
-    """Lint the export at `path` (a folder or a .zip) with every rule of the policy pack.
-    `as_of` is a timestamp text (as `--as-of`), ms, or None for now."""
+                zone: str = DEFAULT_ZONE, fail_on: str | None = None, export_name: str | None = None,
+                options: LintOptions | None = None) -> LintOutput:
+    """Lint the export at `path` (a folder or a .zip) with the server's `options` (default:
+    every rule, the pack's parameters). `as_of` is a timestamp text (as `--as-of`), ms, or
+    None for now."""
+    opts = upload_options(options, as_of, lang, zone, fail_on)
     try:
-        policy = load_policy()
-    except PolicyError as e:
-        raise UnusableExport(f"broken policy pack: {e}") from None
-    if not valid_zone(zone):
-        raise UnusableExport(f"timezone {zone!r} is not an IANA time zone")
-    try:
-        as_of_ms = as_of if isinstance(as_of, int) else parse_as_of(as_of, zone)
-    except ValueError as e:
+        result = lint(path, opts, export_name=export_name)
+    except UnusableExport as e:
+        raise UnusableExport(describe_unusable(e, limit=20), e.problems, e.strict) from None
+    except OptionError as e:
         raise UnusableExport(str(e)) from None
-    codes = policy.select([], [])
-    problems = Problems()
-    try:
-        with ExportSource.open(path) as source:
-            # no persistent image-hash cache: nothing of one upload outlives it
-            data = load_export(source, zone, problems, media=MediaOptions(cache_dir=None))
-            if problems.has_fatal:
-                raise UnusableExport(_describe_fatal(problems))
-            result = run(data, policy, codes, as_of_ms, zone, problems.sorted())
-            result.export_name = export_name or source.name
-            result.visuals = build_visuals(result.findings, data, source, as_of_ms, result.zone_of)
-    except ExportError as e:
-        raise UnusableExport(str(e)) from None
-    json_text = RENDERERS["json"](result, lang=lang, fail_on=fail_on)
-    return LintOutput(report=json.loads(json_text), json_text=json_text,
-                      html=RENDERERS["html"](result, lang=lang, fail_on=fail_on),
-                      csv=RENDERERS["csv"](result, lang=lang, fail_on=fail_on))
-
-
-def _describe_fatal(problems: Problems) -> str:
-    items = problems.sorted()
-    fatal = [p for p in items if p.level == "fatal"]
-    lines = ["the export cannot be used:"] + [f"  {p.describe()}" for p in fatal[:20]]
-    if len(fatal) > 20:
-        lines.append(f"  (and {len(fatal) - 20} more)")
-    return "\n".join(lines)
+    body = {f: result.render(f, opts.lang, opts.fail_on).decode("utf-8") for f in FORMATS}
+    return LintOutput(report=json.loads(body["json"]), json_text=body["json"], html=body["html"], csv=body["csv"])
 
 
 # --- in a child process ---------------------------------------------------------------
@@ -113,7 +86,7 @@ STATUS = "status.json"
 
 
 def run_job(export_path: str, out_dir: str, as_of: str | None, lang: str, zone: str, export_name: str,
-            memory_limit_mb: int = 0) -> None:
+            memory_limit_mb: int = 0, options: LintOptions | None = None) -> None:
     """Child-process entry: lint, then write report.json/.html/.csv and status.json into
     `out_dir`. status.json is {"ok": true, "summary": ...} or {"ok": false, "error": message}."""
     try:
@@ -126,7 +99,7 @@ def run_job(export_path: str, out_dir: str, as_of: str | None, lang: str, zone: 
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     out = Path(out_dir)
     try:
-        result = lint_folder(export_path, as_of, lang, zone, export_name=export_name)
+        result = lint_folder(export_path, as_of, lang, zone, export_name=export_name, options=options)
         for key, name in OUTPUTS.items():
             text = {"json": result.json_text, "html": result.html, "csv": result.csv}[key]
             _write(out / name, text.encode("utf-8"))

@@ -20,6 +20,7 @@ class Settings:
     basic_auth: str | None = None  # "user:password": every page and the API need it
     token: str | None = None  # shared secret: "Authorization: Bearer TOKEN" (or as the basic-auth password)
     sample_dir: Path | None = None  # the example export offered as sample.zip (default: the repo's sample_data)
+    lint_options: object = None  # lint.settings.options.LintOptions of the server (its configuration file)
 
     @property
     def max_request_bytes(self) -> int:

@@ -23,6 +23,8 @@ working directory upward, or `--config FILE`. Command-line options override it.
     from = "shoplint@example.com"
     outbox = "outbox"
 
+The top-level keys are the options of lint.settings.options.OPTIONS that may be set in a
+file; the environment (SHOPLINT_<NAME>) and the command line override them.
 Unknown keys and values out of the pack's bounds are errors naming the file and key.
 Relative paths are relative to the file they are written in.
 """
@@ -33,22 +35,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lint.core.policy import SEVERITIES, Policy, PolicyError
+from lint.settings.options import OPTIONS
 
-CONFIG_NAMES = ("shoplint.toml", "pyproject.toml")
-_TOP = {"select": list, "ignore": list, "fail_on": str, "timezone": str, "lang": str, "format": list,
-        "output_dir": str, "cache_dir": str, "waivers": str, "baseline": str, "new_only": bool,
-        "strict": bool, "exit_zero": bool, "rules": dict, "smtp": dict}
-_PATHS = ("output_dir", "cache_dir", "waivers", "baseline")
+_TOP = {**{o.name: o.toml_type() for o in OPTIONS if o.config}, "rules": dict, "smtp": dict}
+_PATHS = tuple(o.name for o in OPTIONS if o.config and o.kind == "path")
+_CHOICES = {o.name: o.choices for o in OPTIONS if o.config and o.kind == "choice"}
 _SMTP = {"host": str, "port": int, "user": str, "security": str, "from": str, "outbox": str, "retries": int,
          "retry_delay": float}
 
 
 class ConfigError(Exception):
-    pass
+    """The configuration file cannot be used; the message names the file and the key."""
 
 
 @dataclass
 class Config:
+    """A configuration file's values (empty when there is none)."""
+
     path: Path | None = None  # the file it came from; None: no file
     values: dict = field(default_factory=dict)  # top-level keys, paths resolved
     severities: dict[str, str] = field(default_factory=dict)
@@ -56,6 +59,7 @@ class Config:
     smtp: dict = field(default_factory=dict)
 
     def get(self, key, default=None):
+        """A top-level value, or `default`."""
         return self.values.get(key, default)
 
 
@@ -76,6 +80,7 @@ def find_config(start: Path) -> Path | None:
 
 
 def load_config(path: Path | None, policy: Policy) -> Config:
+    """Read and check the file at `path` (None: no file) against the option table and the pack."""
     if path is None:
         return Config()
     try:
@@ -96,15 +101,15 @@ def load_config(path: Path | None, policy: Policy) -> Config:
             raise ConfigError(f"{where}: unknown key '{key}' (known: {', '.join(sorted(_TOP))})")
         if kind is list and isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
-        if not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) for v in value)):
+        if kind is int and isinstance(value, bool) or not isinstance(value, kind) \
+                or (kind is list and not all(isinstance(v, str) for v in value)):
             raise ConfigError(f"{where}: '{key}' must be {'a list of strings' if kind is list else kind.__name__}")
         if key in _PATHS:
             value = str((path.parent / value).resolve()) if not Path(value).is_absolute() else value
         cfg.values[key] = value
-    if cfg.get("fail_on") is not None and cfg.get("fail_on") not in (*SEVERITIES, "never"):
-        raise ConfigError(f"{where}: fail_on must be one of {', '.join((*SEVERITIES, 'never'))}")
-    if cfg.get("lang") is not None and cfg.get("lang") not in ("en", "id"):
-        raise ConfigError(f"{where}: lang must be en or id")
+    for key, choices in _CHOICES.items():
+        if cfg.get(key) is not None and cfg.get(key) not in choices:
+            raise ConfigError(f"{where}: {key} must be {_one_of(choices)}")
     for key in ("select", "ignore"):
         unknown = policy.unknown_selectors(cfg.get(key) or [])
         if unknown:
@@ -141,3 +146,7 @@ def load_config(path: Path | None, policy: Policy) -> Config:
             value = str((path.parent / value).resolve())
         cfg.smtp[name] = value
     return cfg
+
+
+def _one_of(choices) -> str:
+    return " or ".join(choices) if len(choices) == 2 else "one of " + ", ".join(choices)

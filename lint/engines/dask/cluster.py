@@ -1,4 +1,4 @@
-"""The same lint on a Dask cluster: `run_dask` returns the RunResult lint.engines.local.run returns.
+"""The same lint on a Dask cluster: `run_dask` returns the Result lint.engines.local.run returns.
 
     result = run_dask(export, policy, codes, as_of, zone, problems.sorted(), params=cfg.params,
                       severities=cfg.severities, scheduler="tcp://scheduler:8786")
@@ -40,10 +40,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lint.engines.local import RunResult
+from lint.checks import Partition
 from lint.core.model import Export, InputProblem
-from lint.engines.partition import (HASH, KEY, POS, account_stores, assemble, empty_findings, key_hash,
-                            lint_partition, partition_tables, plan, split_codes, with_position)
+from lint.core.result import Result
+from lint.engines.partition import (
+    HASH,
+    KEY,
+    POS,
+    account_stores,
+    assemble,
+    empty_findings,
+    key_hash,
+    lint_partition,
+    partition_tables,
+    with_position,
+)
+from lint.engines.plan import make_plan
 
 LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
 
@@ -51,27 +63,26 @@ LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
 def run_dask(export: Export, policy, codes: list[str], as_of: int, timezone: str,
              problems: list[InputProblem], params: dict[str, dict] | None = None,
              severities: dict[str, str] | None = None, scheduler=None, n_workers: int = 2,
-             npartitions: int | None = None) -> RunResult:
+             npartitions: int | None = None) -> Result:
     """lint.engines.local.run on a Dask cluster. Same arguments as lint.engines.local.run, plus:
     scheduler     address, scheduler file or local scheduler name (None: a LocalCluster); from
                   Python also a distributed.Client or a cluster object (coiled.Cluster, KubeCluster...)
     n_workers     workers of the LocalCluster (only without `scheduler`)
     npartitions   partitions of each pass (default: twice the cluster's threads)"""
-    runnable, not_run, resolved = plan(export, policy, codes, params)
-    store_codes, account_codes = split_codes(runnable)
+    plan = make_plan(export, policy, codes, params, severities)
+    store_codes, account_codes = plan.by_partition(Partition.STORE), plan.by_partition(Partition.ACCOUNT)
     frames: list[pd.DataFrame] = []
     remote = getattr(export, "remote", {})  # tables read on the workers (lint.engines.dask.session.DaskExport)
     n_bindings = export.remote_rows["bindings"] if "bindings" in remote else \
         (0 if export.bindings is None else len(export.bindings))
     # every rule reads bindings, the partition key: without a binding there is nothing to run
-    if runnable and n_bindings:
+    if plan.runnable and n_bindings:
         with _cluster(scheduler, n_workers) as (client, threads):
             # bindings read on the workers are already split by store into export.nparts partitions
             nparts = export.nparts if "bindings" in remote else npartitions or max(1, 2 * threads)
-            frames = _run_passes(export, store_codes, account_codes, resolved, as_of, client, nparts,
+            frames = _run_passes(export, store_codes, account_codes, plan.params, as_of, client, nparts,
                                  max(1, threads))
-    return assemble(export, policy, codes, runnable, not_run, resolved, frames, as_of, timezone, problems,
-                    severities)
+    return assemble(export, policy, plan, frames, as_of, timezone, problems)
 
 
 # --- the cluster -------------------------------------------------------------------------------

@@ -53,15 +53,24 @@ from operator import itemgetter
 import numpy as np
 import pandas as pd
 
+from lint.core.model import Export, InputProblem, Problems
+from lint.engines.partition import HASH, KEY, POS, account_stores, key_hash
 from lint.ingest import _load_bindings, load_export
 from lint.ingest.bindings import events_to_bindings, intervals_to_bindings
 from lint.ingest.reader import UnreadableFile, _short, parquet_raw
 from lint.ingest.remote import is_url
-from lint.ingest.schema import (_MAX_PER_COLUMN, BINDING_EVENTS, BINDING_INTERVALS, LIVE_SESSIONS,
-                                _one_value_each, duplicate_message, duplicate_rows, more_rows_message,
-                                resolve_columns, validate)
-from lint.core.model import Export, InputProblem, Problems
-from lint.engines.partition import HASH, KEY, POS, account_stores, key_hash
+from lint.ingest.schema import (
+    _MAX_PER_COLUMN,
+    BINDING_EVENTS,
+    BINDING_INTERVALS,
+    LIVE_SESSIONS,
+    _one_value_each,
+    duplicate_message,
+    duplicate_rows,
+    more_rows_message,
+    resolve_columns,
+    validate,
+)
 
 # table file name -> Export attribute
 WORKER_TABLES = {"bindings": "bindings", "live_sessions": "lives"}
@@ -304,19 +313,21 @@ class DaskSession:
 
     def visual_export(self, export: Export, findings) -> Export:
         """The rows build_visuals looks up (lint.reports.visuals), fetched from the workers: the
-        bindings a binding finding names or shares store and account with, the LIVE sessions
-        a LIVE001 finding names. Every other table as on the client."""
+        bindings a binding-history finding names or shares store and account with, the LIVE
+        sessions a sessions finding names. Every other table as on the client."""
+        from lint.checks import Visual, spec
+        shows = {f.rule: spec(f.rule).visual for f in findings}
         remote = getattr(export, "remote", {})
         out = Export(**{k: v for k, v in vars(export).items() if k in Export.__dataclass_fields__})
         if "bindings" in remote:
-            binds = [f for f in findings if f.rule.startswith("BIND")]
+            binds = [f for f in findings if shows[f.rule] == Visual.BINDING_HISTORY]
             subjects = sorted({s for f in binds for s in f.subjects})
             pairs = sorted({(f.store_id, a) for f in binds for a in f.accounts})
             b = remote["bindings"].map_partitions(_visual_bindings, subjects, pairs).compute()
             b = b.drop(columns=[c for c in (KEY, HASH, POS) if c in b.columns])
             out.bindings = b.sort_values(["store_id", "start", "bind_id"], kind="stable", ignore_index=True)
         if "lives" in remote:
-            ids = sorted({s for f in findings if f.rule == "LIVE001" for s in f.subjects})
+            ids = sorted({s for f in findings if shows[f.rule] == Visual.SESSIONS for s in f.subjects})
             lives = remote["lives"].map_partitions(lambda x: x[x["live_id"].isin(ids)]).compute()
             out.lives = lives.drop(columns=[POS]).sort_values("_row", ignore_index=True)
         return out

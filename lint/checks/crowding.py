@@ -1,15 +1,14 @@
-"""BIND002 too-many-official and BIND003 too-many-marketing: more accounts of a type bound
-to a store at once than the limit. One shared sweep; each rule is one line below."""
+"""Crowding: more bindings of one account type in force in a store at once than a limit.
+The sweep shared by the too-many-official and too-many-marketing rules; each rule's module calls it."""
 from __future__ import annotations
 
 import numpy as np
 
-from lint.checks import check
 from lint.core.findings import CheckResult, Finding
 from lint.core.intervals import crowded_periods, group_codes, overlap_join
 
 
-def _crowding(ctx, rule: str, account_type: str, limit: int, limit_name: str) -> CheckResult:
+def crowding(ctx, rule: str, account_type: str, limit: int, limit_name: str) -> CheckResult:
     b = ctx.bindings
     b = b[b["account_type"] == account_type].reset_index(drop=True)
     (g,) = group_codes(b["store_id"])
@@ -42,13 +41,3 @@ def _crowding(ctx, rule: str, account_type: str, limit: int, limit_name: str) ->
             identity=tuple(sorted(bind_ids[opener].tolist())),
         ))
     return CheckResult(findings)
-
-
-@check("BIND002")
-def too_many_official(ctx, params) -> CheckResult:
-    return _crowding(ctx, "BIND002", "official", params["max_official"], "max_official")
-
-
-@check("BIND003")
-def too_many_marketing(ctx, params) -> CheckResult:
-    return _crowding(ctx, "BIND003", "marketing", params["max_marketing"], "max_marketing")
