@@ -194,25 +194,17 @@ def write_scale_export(folder: Path, videos: int, stores: int, big: tuple[int, i
 
 
 def stage_scale(data: str) -> dict:
-    """In a child process: ingest and the check timed apart, peak RSS."""
-    import pyarrow as pa
+    """In a child process: ingest and the check timed apart (the pipeline's stages), peak RSS."""
+    from lint import LintOptions, lint
+    from lint.checks import load_all
+    from lint.pipeline import StageTimes
 
-    from lint.core.model import Problems
-    from lint.core.policy import load_policy
-    from lint.engines.local import run
-    from lint.ingest import ExportSource, MediaOptions, load_export
-    from lint.ingest.timestamps import parse_instants
-    policy = load_policy()
-    t0 = time.perf_counter()
-    problems = Problems()
-    with ExportSource.open(data) as src:
-        export = load_export(src, "Asia/Jakarta", problems, media=MediaOptions(cache_dir=None))
-    t1 = time.perf_counter()
-    as_of = int(parse_instants(pa.array([AS_OF]), None, "Asia/Jakarta")[0][0])
-    result = run(export, policy, ["DUP001"], as_of, "Asia/Jakarta", problems.sorted())
-    t2 = time.perf_counter()
-    return {"videos": int(len(export.videos)), "ingest_s": t1 - t0, "dup001_check_s": t2 - t1,
-            "findings": len(result.findings), "input_errors": len(problems.items),
+    times = StageTimes()
+    codes = tuple(c for c, s in load_all().items() if s.media)
+    result = lint(data, LintOptions(as_of=AS_OF, select=codes, no_cache=True), hooks=times)
+    return {"videos": int(result.rows_read.get("videos", 0)), "ingest_s": times.times["read and validate"],
+            "dup001_check_s": times.times["checks"], "findings": len(result.findings),
+            "input_errors": len(result.problems),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 

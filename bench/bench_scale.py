@@ -30,33 +30,25 @@ AS_OF = "2026-01-01T00:00:00+07:00"
 
 
 def stage_ingest_and_checks(data: str) -> dict:
-    """Run in a child process: time ingest and checks separately, report peak RSS."""
-    import pyarrow as pa
+    """Run in a child process: time ingest and checks separately (the pipeline's stages),
+    report peak RSS."""
+    from lint import LintOptions, lint
+    from lint.pipeline import StageTimes, load_pack
 
-    from lint.core.model import Problems
-    from lint.core.policy import load_policy
-    from lint.engines.local import run
-    from lint.ingest import ExportSource, load_export
-    from lint.ingest.timestamps import parse_instants
-
-    policy = load_policy()
-    t0 = time.perf_counter()
-    problems = Problems()
-    with ExportSource.open(data) as src:
-        export = load_export(src, "Asia/Jakarta", problems)
-    t1 = time.perf_counter()
-    rss_ingest = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    as_of = int(parse_instants(pa.array([AS_OF]), None, "Asia/Jakarta")[0][0])
-    codes = [c for c in policy.rules if c != "DUP001"]
-    result = run(export, policy, codes, as_of, "Asia/Jakarta", problems.sorted())
-    t2 = time.perf_counter()
+    codes = tuple(c for c, s in _registry().items() if not s.media)
+    times = StageTimes()
+    result = lint(data, LintOptions(as_of=AS_OF, select=codes, no_cache=True), hooks=times, policy=load_pack())
     counts = {}
     for f in result.findings:
         counts[f.rule] = counts.get(f.rule, 0) + 1
-    return {"ingest_s": t1 - t0, "checks_s": t2 - t1, "peak_rss_mb_after_ingest": rss_ingest / 1024,
+    return {"ingest_s": times.times["read and validate"], "checks_s": times.times["checks"],
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "findings": counts, "input_errors": len(problems.items),
-            "rows": dict(export.rows_read)}
+            "findings": counts, "input_errors": len(result.problems), "rows": dict(result.rows_read)}
+
+
+def _registry():
+    from lint.checks import load_all
+    return load_all()
 
 
 def child(fn: str, *args) -> dict:

@@ -9,7 +9,6 @@ import contextlib
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -23,7 +22,7 @@ from lint.pipeline import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_UNUSABLE,
-    Hooks,
+    StageTimes,
     UnusableExport,
     describe_unusable,
     exit_code,
@@ -174,18 +173,18 @@ def table_options(fn):
     return fn
 
 
-class _CliHooks(Hooks):
+class _CliHooks(StageTimes):
     """-v: each stage and its time, then a run summary, on stderr; progress bars only for a
     person at a terminal (not piped, not in CI, not with -q)."""
 
     def __init__(self, verbose: bool, show_progress: bool):
-        self.on, self.times, self.shows_progress = verbose, {}, show_progress
+        super().__init__()
+        self.on, self.shows_progress = verbose, show_progress
 
     @contextlib.contextmanager
     def stage(self, name: str):
-        t0 = time.perf_counter()
-        yield
-        self.times[name] = time.perf_counter() - t0
+        with super().stage(name):
+            yield
         if self.on:
             click.echo(f"shoplint: {name}: {self.times[name]:.2f} s", err=True)
 

@@ -26,7 +26,7 @@ from lint.core.policy import Policy, PolicyError, load_policy
 from lint.core.result import Result
 from lint.settings.options import LintOptions, OptionError
 
-__all__ = ["lint", "UnusableExport", "Hooks", "load_pack", "parse_as_of", "render", "exit_code"]
+__all__ = ["lint", "UnusableExport", "Hooks", "StageTimes", "load_pack", "parse_as_of", "render", "exit_code"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -55,6 +55,20 @@ class Hooks:
     def progress(self, label: str, length: int) -> Iterator[Callable[[str], None]]:
         """Yields a function called once per step (a table read, a rule run)."""
         yield lambda _item: None
+
+
+class StageTimes(Hooks):
+    """Hooks that record each stage's wall time in `times` (name -> seconds)."""
+
+    def __init__(self):
+        self.times: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time the stage."""
+        t0 = time.perf_counter()
+        yield
+        self.times[name] = time.perf_counter() - t0
 
 
 @lru_cache(maxsize=1)

@@ -101,3 +101,46 @@ def test_version_does_not_import_the_pipeline():
     code = "import sys, lint; print(lint.__version__, 'pandas' in sys.modules, 'lint.pipeline' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["0.1.0", "False", "False"]
+
+
+def test_portal_with_a_server_configuration_gives_the_command_line_s_bytes(tmp_path):
+    """A generated export (all rule kinds, videos with hashes) uploaded to a portal started with
+    a configuration file (select, ignore, a rule parameter, a severity, fail_on) gets exactly
+    the JSON `shoplint check --config` writes."""
+    pytest.importorskip("fastapi")
+    import io
+    import sys
+    import zipfile
+
+    from fastapi.testclient import TestClient
+
+    from lint.pipeline import load_pack
+    from lint.serve.app import create_app
+    from lint.serve.settings import Settings
+    from lint.settings.config import load_config
+    sys.path.insert(0, str(REPO / "bench"))
+    import generate
+    export = tmp_path / "generated"
+    generate.generate(str(export), stores=40, accounts=240, binding_events=4000, live_sessions=800, videos=400, seed=3)
+    blob = io.BytesIO()
+    with zipfile.ZipFile(blob, "w") as zf:
+        for f in sorted(export.iterdir()):
+            zf.write(f, f.name)
+    (tmp_path / "generated.zip").write_bytes(blob.getvalue())
+    cfg = tmp_path / "shoplint.toml"
+    cfg.write_text('ignore = ["BIND007"]\nfail_on = "warning"\n[rules.BIND004]\nmin_hours = 24\nseverity = "warning"\n'
+                   '[rules.LIVE001]\nmin_overlap_s = 120\n', encoding="utf-8")
+    out = tmp_path / "cli.json"
+    res = run_cli("check", tmp_path / "generated.zip", "--config", cfg, "--as-of", AS_OF, "--format", "json", "-o",
+                  out, "--no-cache")
+    assert res.returncode == 1, res.stderr
+    options = resolve({}, load_config(cfg, load_pack()), env={})
+    app = create_app(Settings(data_dir=tmp_path / "data", rate_limit=0, lint_options=options))
+    with TestClient(app) as client:
+        r = client.post("/api/lint", files={"files": ("generated.zip", blob.getvalue(), "application/zip")},
+                        data={"as_of": AS_OF})
+    assert r.status_code == 200, r.text
+    assert r.content == out.read_bytes()
+    report = r.json()
+    assert "BIND007" not in report["rules"]["run"] and report["rules"]["parameters"]["BIND004"]["min_hours"] == 24
+    assert {f["rule"] for f in report["findings"]} >= {"BIND004", "LIVE001", "DUP001"}

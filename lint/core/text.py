@@ -27,14 +27,6 @@ def normalise_many(values) -> pa.Array:
     return pc.utf8_trim_whitespace(pc.replace_substring_regex(a, " +", " "))
 
 
-def normalise(text: str) -> str:
-    return normalise_many([text])[0].as_py()
-
-
 def similarity(a_normalised: str, b_normalised: str) -> float:
     """0-100 between normalised texts; word order does not matter (hashtags reordered)."""
     return float(fuzz.token_sort_ratio(a_normalised, b_normalised))
-
-
-def text_similarity(a: str, b: str) -> float:
-    return similarity(normalise(a), normalise(b))
