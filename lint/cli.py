@@ -14,9 +14,8 @@ from pathlib import Path
 import click
 
 from lint import __version__
-from lint.core.model import ProblemLevel
+from lint.core.problems import ProblemLevel
 from lint.delivery.files import OutputError, write_atomic, write_reports
-from lint.ingest import default_cache_dir
 from lint.nightly.baseline import BaselineError, baseline_file, load_baseline
 from lint.pipeline import (
     EXIT_FINDINGS,
@@ -42,9 +41,17 @@ def _codes(value: str | None) -> list[str]:
     return [c.strip() for c in value.split(",") if c.strip()] if value else []
 
 
-def _policy():
+def _policy(checked: bool = True):
+    """The policy pack; `checked`: also held against the checks (imports them: the commands
+    that only show the pack skip it to answer at once)."""
     try:
-        return load_pack()
+        if checked:
+            return load_pack()
+        from lint.core.policy import PolicyError, load_policy
+        try:
+            return load_policy()
+        except PolicyError as e:
+            raise UnusableExport(f"broken policy pack: {e}") from None
     except UnusableExport as e:
         click.echo(f"shoplint: {e}", err=True)
         sys.exit(EXIT_UNUSABLE)
@@ -324,6 +331,7 @@ _SHOWN_DEFAULT = {"select": "all rules", "ignore": "none", "output_dir": "(stdou
 def config_cmd(config_file):
     """Print the effective configuration and where each value comes from
     (command line > environment SHOPLINT_<KEY> > configuration file > default)."""
+    from lint.ingest import default_cache_dir
     from lint.settings.options import OPTIONS
     policy = _policy()
     cfg = _config(config_file, policy)
@@ -395,7 +403,7 @@ def baseline_write(report_file, output):
 @click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True)
 def rules_cmd(lang):
     """List the rules of the policy pack."""
-    policy = _policy()
+    policy = _policy(checked=False)
     def params(r):
         text = ", ".join(f"{k}={v}" for k, v in r.defaults().items())
         # a long list would push the fix off the screen: `shoplint explain CODE` has them all
@@ -413,7 +421,7 @@ def rules_cmd(lang):
 @click.argument("code")
 def explain(code):
     """Show the documentation of rule CODE (code or name)."""
-    policy = _policy()
+    policy = _policy(checked=False)
     matches = [r for r in policy.rules.values() if r.code == code.upper() or r.name == code.lower()]
     if not matches:
         raise UsageProblem(f"unknown rule {code!r}; see `shoplint rules`")

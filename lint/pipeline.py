@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from lint.core.model import NO_TIME, InputProblem, ProblemLevel, Problems
 from lint.core.policy import Policy, PolicyError, load_policy
+from lint.core.problems import InputProblem, ProblemLevel, Problems
 from lint.core.result import Result
 from lint.settings.options import LintOptions, OptionError
 
@@ -98,6 +98,7 @@ def parse_as_of(value: str | int | None, zone: str) -> int:
         return value
     import pyarrow as pa
 
+    from lint.core.model import NO_TIME
     from lint.ingest.timestamps import parse_instants
     ms, bad = parse_instants(pa.array([str(value).strip()]), None, zone)
     if bad[0] or ms[0] == NO_TIME:

@@ -144,3 +144,16 @@ def test_portal_with_a_server_configuration_gives_the_command_line_s_bytes(tmp_p
     report = r.json()
     assert "BIND007" not in report["rules"]["run"] and report["rules"]["parameters"]["BIND004"]["min_hours"] == 24
     assert {f["rule"] for f in report["findings"]} >= {"BIND004", "LIVE001", "DUP001"}
+
+
+def test_the_command_line_starts_without_the_data_libraries():
+    """`shoplint --version`, `rules`, `explain` and `--help` answer without importing pandas,
+    numpy or pyarrow (issue 13: start-up); the heavy modules load when a lint needs them."""
+    import subprocess
+    import sys
+    code = ("import sys; from click.testing import CliRunner; from lint.cli import main; "
+            "r = [CliRunner().invoke(main, a).exit_code for a in (['--version'], ['rules'], ['explain', 'BIND004'], "
+            "['--help'], ['check', '--help'])]; "
+            "print(r, sorted(m for m in ('pandas', 'numpy', 'pyarrow') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[0, 0, 0, 0, 0] []"

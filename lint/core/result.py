@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lint.core.findings import Finding
-from lint.core.model import InputProblem, ProblemLevel
 from lint.core.policy import SEVERITY_RANK, Policy
+from lint.core.problems import InputProblem, ProblemLevel
 
 if TYPE_CHECKING:
     from lint.nightly.baseline import BaselineOutcome

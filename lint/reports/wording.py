@@ -15,8 +15,9 @@ def human_instant(result, ms: int, store_id: str) -> str:
 
 
 def human_instant_in(ms: int, zone: str) -> str:
-    import pandas as pd
-    ts = pd.Timestamp(int(ms), unit="ms", tz="UTC").tz_convert(zone)
+    """'2025-03-10 19:00 WIB' in `zone`."""
+    from lint.ingest.timestamps import local_datetime
+    ts = local_datetime(ms, zone)
     fmt = "%Y-%m-%d %H:%M:%S" if ts.second or ms % 1000 else "%Y-%m-%d %H:%M"
     return f"{ts.strftime(fmt)} {_zone_abbreviation(ts)}"
 
@@ -26,7 +27,7 @@ _ID_ZONES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "W
 
 
 def _zone_abbreviation(ts) -> str:
-    key = str(ts.tz)
+    key = str(ts.tzinfo)
     if key in _ID_ZONES:
         return _ID_ZONES[key]
     name = ts.tzname() or ""

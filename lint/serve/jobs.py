@@ -48,7 +48,9 @@ def _mp_context():
     with _ctx_lock:
         if _ctx is None:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["lint.serve.runner"])
+            # the runner imports the pipeline lazily: preload what every lint uses, warm
+            ctx.set_forkserver_preload(["lint.serve.runner", "lint.ingest", "lint.engines.local", "lint.checks",
+                                        "lint.reports"])
             _ctx = ctx
         return _ctx
 
