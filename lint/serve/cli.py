@@ -31,8 +31,9 @@ _D = Settings()
               help="Uploads allowed to wait beyond those running; more are refused (429).")
 @click.option("--time-limit", type=click.FloatRange(1, 86400), default=_D.time_limit_s, show_default=True,
               help="Seconds one lint may run before it is stopped.")
-@click.option("--memory-limit-mb", type=click.IntRange(0, 1_000_000), default=0, show_default=True,
-              help="Address-space limit of each lint process in MB (0: none).")
+@click.option("--memory-limit-mb", type=click.IntRange(0, 1_000_000), default=None,
+              help="Address-space limit of each lint process in MB (default: 80 % of the machine's memory "
+                   "after 1 GB, divided by --workers; 0: none).")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for uploads and reports (default: a new temporary folder, removed on exit). "
                    "Job folders left in it by an earlier server are deleted at start.")

@@ -31,11 +31,50 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lint.serve.runner import OUTPUTS, STATUS, run_job
+from lint.serve.child import run_in_job
+from lint.serve.runner import OUTPUTS, STATUS
 from lint.serve.settings import Settings
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
 FOLDER_PREFIX = "job-"
+SERVER_PREFIX = "shoplint-serve-"  # a server's own data dir in the system temp folder
+PID_FILE = "server.pid"
+
+
+def sweep_dead_servers(temp_root: str | None = None) -> int:
+    """Remove the data dirs that servers which died without cleaning up (SIGKILL, a crash, a
+    power cut) left in the system temp folder: ours (same user), with a pid file naming a
+    process that is gone. -> how many."""
+    removed = 0
+    base = Path(temp_root or tempfile.gettempdir())
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        if not entry.name.startswith(SERVER_PREFIX):
+            continue
+        try:
+            if entry.is_symlink() or not entry.is_dir() or entry.stat().st_uid != os.getuid():
+                continue
+            pid = int((entry / PID_FILE).read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if pid == os.getpid() or _alive(pid):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
 
 _ctx = None
 _ctx_lock = threading.Lock()
@@ -48,7 +87,7 @@ def _mp_context():
     with _ctx_lock:
         if _ctx is None:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["lint.serve.runner"])
+            ctx.set_forkserver_preload(["lint.serve.runner", "lint.serve.child"])
             _ctx = ctx
         return _ctx
 
@@ -89,6 +128,11 @@ class Job:
     def out_dir(self) -> Path:
         return self.folder / "out"
 
+    @property
+    def tmp_dir(self) -> Path:
+        """The lint's temporary folder (the unpacked zip): removed when the lint ends."""
+        return self.folder / "tmp"
+
     def output(self, kind: str) -> Path:
         return self.out_dir / OUTPUTS[kind]
 
@@ -103,8 +147,10 @@ class JobStore:
             self._own_root = False
             self._remove_leftovers()
         else:
-            self.root = Path(tempfile.mkdtemp(prefix="shoplint-serve-")).resolve()
+            sweep_dead_servers()
+            self.root = Path(tempfile.mkdtemp(prefix=SERVER_PREFIX)).resolve()
             self._own_root = True
+            (self.root / PID_FILE).write_text(str(os.getpid()))
         self._jobs: dict[str, Job] = {}
         self._queue: deque[Job] = deque()
         self._running: dict[str, multiprocessing.Process | None] = {}
@@ -171,6 +217,7 @@ class JobStore:
         folder.mkdir(mode=0o700)
         (folder / "upload").mkdir(mode=0o700)
         (folder / "out").mkdir(mode=0o700)
+        (folder / "tmp").mkdir(mode=0o700)
         return Job(job_id, folder, owner, client, export_name, as_of, lang, zone, self.clock())
 
     def submit(self, job: Job):
@@ -242,17 +289,19 @@ class JobStore:
                 with self._cond:
                     self._running.pop(job.id, None)
                     self.completed += 1
-                # the upload is not needed any more; the reports stay until the job expires
+                # the upload and what the lint unpacked are not needed any more, whatever ended
+                # the lint (a killed one cleaned nothing up); the reports stay until the job expires
                 shutil.rmtree(job.upload_dir, ignore_errors=True)
+                shutil.rmtree(job.tmp_dir, ignore_errors=True)
                 job.finished = self.clock()
                 job.done.set()
 
     def _run(self, job: Job):
         s = self.settings
         proc = _mp_context().Process(
-            target=run_job, name=f"shoplint-lint-{job.id[:6]}",
-            args=(str(job.export_path), str(job.out_dir), job.as_of, job.lang, job.zone, job.export_name,
-                  s.memory_limit_mb))
+            target=run_in_job, name=f"shoplint-lint-{job.id[:6]}",
+            args=(str(job.tmp_dir), str(job.export_path), str(job.out_dir), job.as_of, job.lang, job.zone,
+                  job.export_name, s.lint_memory_limit_mb))
         proc.start()
         with self._cond:
             self._running[job.id] = proc
@@ -267,7 +316,7 @@ class JobStore:
             status = json.loads((job.out_dir / STATUS).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             code = proc.exitcode
-            why = ("it ran out of memory" if code in (-signal.SIGKILL, -signal.SIGSEGV) or s.memory_limit_mb
+            why = ("it ran out of memory" if code in (-signal.SIGKILL, -signal.SIGSEGV) or s.lint_memory_limit_mb
                    else f"its process ended with status {code}")
             self._fail(job, "internal", f"the lint stopped before making a report ({why}).")
             return

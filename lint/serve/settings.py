@@ -15,11 +15,21 @@ class Settings:
     max_concurrent: int = 2  # lints running at once (each in its own process)
     max_queue: int = 50  # uploads waiting beyond those; more are refused
     time_limit_s: float = 120.0  # one lint, from its start
-    memory_limit_mb: int = 0  # address-space limit of one lint's process; 0: none
+    # address-space limit of one lint's process; None: derived from the machine's memory and
+    # max_concurrent (lint.serve.child.default_memory_limit_mb); 0: none
+    memory_limit_mb: int | None = None
     data_dir: Path | None = None  # where job folders go (default: a new temporary folder)
     basic_auth: str | None = None  # "user:password": every page and the API need it
     token: str | None = None  # shared secret: "Authorization: Bearer TOKEN" (or as the basic-auth password)
     sample_dir: Path | None = None  # the example export offered as sample.zip (default: the repo's sample_data)
+
+    @property
+    def lint_memory_limit_mb(self) -> int:
+        """The memory limit in force for one lint (MB; 0: none)."""
+        if self.memory_limit_mb is not None:
+            return self.memory_limit_mb
+        from lint.serve.child import default_memory_limit_mb
+        return default_memory_limit_mb(self.max_concurrent)
 
     @property
     def max_request_bytes(self) -> int:

@@ -1,0 +1,141 @@
+"""`shoplint serve` under attack (issue 12): each finding of the attack, reproduced through the
+HTTP client on 127.0.0.1 and bounded in time — a killed lint's unpacked data, the memory
+limit, overlapping zip members, cross-site POSTs, one client filling the queue, slow
+connections and stray temp folders. (The cross-site form in a real browser:
+test_serve_browser.py.)"""
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("multipart")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from conftest import REPO  # noqa: E402
+from lint.serve import jobs as jobs_mod  # noqa: E402
+from lint.serve.app import create_app, sample_zip  # noqa: E402
+from lint.serve.settings import Settings  # noqa: E402
+
+AS_OF = "2025-12-31T00:00:00+07:00"
+
+
+def portal(tmp_path, **limits):
+    return create_app(Settings(data_dir=tmp_path / "data", **{"rate_limit": 0, **limits}))
+
+
+def slow_export_zip(marker: str, rows: int = 300_000) -> bytes:
+    """A zip whose lint takes a few seconds after it is unpacked (many binding events)."""
+    head = "event_id,store_id,account_id,account_type,action,at\n"
+    body = "".join(f"E{i},S{marker}{i % 500},A{i % 4000},marketing,{'bind' if i % 2 == 0 else 'unbind'},"
+                   f"2025-0{1 + i % 9}-1{i % 10}T10:00:00+07:00\n" for i in range(rows))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("shop/bindings.csv", head + body)
+        zf.writestr("shop/stores.csv", f"store_id,region\nS{marker}0,ID\n")
+    return buf.getvalue()
+
+
+def find_unpacked(roots: list[Path], marker: str) -> Path | None:
+    """The folder an export carrying `marker` was unpacked into, under any of `roots`."""
+    for root in roots:
+        try:
+            candidates = list(root.glob("shoplint-*/shop/stores.csv")) + list(root.glob("*/tmp/shoplint-*/shop/stores.csv"))
+        except OSError:
+            continue
+        for stores in candidates:
+            try:
+                if marker in stores.read_text():
+                    return stores.parent.parent
+            except OSError:
+                continue
+    return None
+
+
+# --- finding 2: a killed lint leaves nothing of the seller on disk ------------------------------
+
+def test_a_killed_lint_leaves_no_unpacked_export_anywhere(tmp_path):
+    marker = secrets.token_hex(6)
+    app = portal(tmp_path, time_limit_s=120)
+    store = app.state.store
+    with TestClient(app) as c:
+        r = c.post("/upload", files={"files": ("export.zip", slow_export_zip(marker), "application/zip")},
+                   data={"as_of": AS_OF}, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        (job,) = store._jobs.values()
+        deadline, unpacked = time.time() + 60, None
+        while unpacked is None and time.time() < deadline and not job.done.is_set():
+            unpacked = find_unpacked([Path(tempfile.gettempdir()), store.root], marker)
+            time.sleep(0.02)
+        assert unpacked is not None, "the export was never seen unpacked"
+        # what the time limit does: SIGKILL to the lint's process group, no clean-up of its own
+        with store._cond:
+            proc = store._running.get(job.id)
+        assert proc is not None and not job.done.is_set(), "the lint ended before it could be killed"
+        jobs_mod._kill(proc)
+        assert job.done.wait(30)
+        assert job.state == "failed"
+        assert not unpacked.exists(), f"the seller's data is still on disk at {unpacked}"
+        assert sorted(p.name for p in job.folder.iterdir()) == ["out"]
+    assert not store.root.exists() or not list(store.root.iterdir())
+
+
+def test_the_unpacked_export_lives_in_the_job_folder(tmp_path):
+    """While it runs, the lint's temporary folder is the job's own (so the sweep and the
+    shutdown that delete job folders delete it too)."""
+    marker = secrets.token_hex(6)
+    app = portal(tmp_path)
+    store = app.state.store
+    with TestClient(app) as c:
+        c.post("/upload", files={"files": ("export.zip", slow_export_zip(marker, 100_000), "application/zip")},
+               data={"as_of": AS_OF}, follow_redirects=False)
+        (job,) = store._jobs.values()
+        deadline, unpacked = time.time() + 60, None
+        while unpacked is None and time.time() < deadline and not job.done.is_set():
+            unpacked = find_unpacked([Path(tempfile.gettempdir()), store.root], marker)
+            time.sleep(0.02)
+        assert unpacked is not None and unpacked.is_relative_to(job.folder / "tmp"), unpacked
+        assert job.done.wait(60) and job.state == "done", job.error
+        assert not (job.folder / "tmp").exists() and not (job.folder / "upload").exists()
+
+
+def test_server_dirs_left_by_a_dead_server_are_swept_at_start(tmp_path):
+    dead = tmp_path / "shoplint-serve-dead"
+    (dead / "job-x").mkdir(parents=True)
+    (dead / "job-x" / "bindings.csv").write_text("seller data")
+    (dead / "server.pid").write_text("999999999")  # no such process
+    alive = tmp_path / "shoplint-serve-alive"
+    alive.mkdir()
+    (alive / "server.pid").write_text(str(os.getppid()))
+    foreign = tmp_path / "shoplint-serve-nopid"
+    foreign.mkdir()
+    assert jobs_mod.sweep_dead_servers(str(tmp_path)) == 1
+    assert not dead.exists() and alive.exists() and foreign.exists()
+
+
+def test_a_default_memory_limit_per_lint():
+    from lint.serve.child import default_memory_limit_mb, total_memory_mb
+    assert Settings().lint_memory_limit_mb > 0  # on by default (today: none)
+    assert Settings(memory_limit_mb=0).lint_memory_limit_mb == 0
+    assert default_memory_limit_mb(2, 24 * 1024) == int((24 * 1024 - 1024) * 0.8 / 2)
+    assert default_memory_limit_mb(4, 24 * 1024) * 4 < 24 * 1024  # the lints together fit the machine
+    assert default_memory_limit_mb(64, 4096) == 1024
+    if total_memory_mb():
+        assert Settings(max_concurrent=2).lint_memory_limit_mb * 2 < total_memory_mb()
+
+
+def test_a_lint_over_the_memory_limit_is_stopped_with_a_message(tmp_path):
+    """A tiny limit stands for an export that needs more than the machine gives one lint."""
+    with TestClient(portal(tmp_path, memory_limit_mb=300)) as c:
+        r = c.post("/api/lint", files={"files": ("s.zip", sample_zip(REPO / "sample_data"), "application/zip")},
+                   data={"as_of": AS_OF})
+        assert r.status_code in (422, 500), r.text
+        assert "memory" in r.json()["error"]
