@@ -139,3 +139,78 @@ def test_a_lint_over_the_memory_limit_is_stopped_with_a_message(tmp_path):
                    data={"as_of": AS_OF})
         assert r.status_code in (422, 500), r.text
         assert "memory" in r.json()["error"]
+
+
+# --- finding 4: a cross-site POST is refused and never costs the seller a report ----------------
+
+def sample_upload(c, headers=None):
+    return c.post("/upload", files={"files": ("sample_data.zip", sample_zip(REPO / "sample_data"), "application/zip")},
+                  data={"as_of": AS_OF}, headers=headers or {}, follow_redirects=False)
+
+
+def wait_done(c, location, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        page = c.get(location)
+        if page.status_code != 200 or "portal-bar" in page.text:
+            return page
+        time.sleep(0.1)
+    raise AssertionError("no report in time")
+
+
+CROSS_SITE = [{"Origin": "http://evil.example"}, {"Origin": "null"},
+              {"Origin": "http://testserver.evil.example"}, {"Referer": "http://evil.example/page"},
+              {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site", "Origin": "http://testserver"}]
+
+
+@pytest.mark.parametrize("headers", CROSS_SITE)
+def test_cross_site_posts_are_refused(tmp_path, headers):
+    app = portal(tmp_path)
+    with TestClient(app) as c:
+        r = sample_upload(c, {**headers, "Cookie": "x=1"})  # a cross-site POST carries no Lax cookie
+        assert r.status_code == 403 and "another site" in r.text
+        assert "set-cookie" not in r.headers
+        assert not app.state.store._jobs
+        r = c.post("/api/lint", files={"files": ("stores.csv", b"store_id,region\nS1,ID\n", "text/csv")},
+                   headers=headers)
+        assert r.status_code == 403 and "another site" in r.json()["error"]
+
+
+def test_a_forged_upload_does_not_cost_the_seller_their_report(tmp_path):
+    """The issue's attack: a form on another site posts an upload in the seller's browser.
+    Today it is accepted and its new owner cookie replaces the seller's."""
+    app = portal(tmp_path)
+    with TestClient(app) as c:
+        mine = sample_upload(c, {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"})
+        assert mine.status_code == 303
+        location = mine.headers["location"]
+        assert wait_done(c, location).status_code == 200
+        forged = sample_upload(c, {"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site", "Cookie": "x=1"})
+        assert forged.status_code in (403, 303)
+        assert c.get(location).status_code == 200  # still the seller's
+        r = c.post(location + "/delete", headers={"Origin": "http://evil.example"}, follow_redirects=False)
+        assert r.status_code == 403
+        assert c.get(location + "/report.json").status_code == 200
+        r = c.post(location + "/delete", headers={"Origin": "http://testserver"}, follow_redirects=False)
+        assert r.status_code == 303 and c.get(location).status_code == 404
+
+
+def test_a_new_upload_never_drops_an_older_report(tmp_path):
+    """Each report has its own owner cookie (on its own path): an upload that arrives without
+    the browser's cookies (another tab's policy, a cleared cookie, a forged form) adds a report
+    to the browser's set and keeps the others."""
+    app = portal(tmp_path)
+    with TestClient(app) as c:
+        first = sample_upload(c).headers["location"]
+        second = sample_upload(c, {"Cookie": "x=1"}).headers["location"]
+        third = sample_upload(c).headers["location"]
+        for location in (first, second, third):
+            assert wait_done(c, location).status_code == 200, location
+        other = TestClient(app)
+        assert all(other.get(loc).status_code == 404 for loc in (first, second, third))
+
+
+def test_public_origin_behind_a_proxy(tmp_path):
+    with TestClient(portal(tmp_path, allowed_origins=("https://shop.example",))) as c:
+        assert sample_upload(c, {"Origin": "https://shop.example"}).status_code == 303
+        assert sample_upload(c, {"Origin": "https://evil.example"}).status_code == 403

@@ -44,10 +44,13 @@ _D = Settings()
 @click.option("--forwarded-allow-ips", default=None,
               help="Behind a proxy: the proxy's addresses, whose X-Forwarded-For gives the client address "
                    "for the rate limit (uvicorn's option).")
+@click.option("--public-origin", "public_origins", multiple=True, metavar="URL",
+              help="Behind a proxy that rewrites the Host header: the public address of the pages "
+                   "(https://shop.example), whose forms may POST here (repeatable).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
               show_default=True)
 def serve(host, port, max_upload_mb, max_files, ttl, rate_limit, rate_window, max_concurrent, max_queue, time_limit,
-          memory_limit_mb, data_dir, basic_auth, token, forwarded_allow_ips, log_level):
+          memory_limit_mb, data_dir, basic_auth, token, forwarded_allow_ips, public_origins, log_level):
     """Start the upload portal: sellers upload an export in a browser and get its report."""
     try:
         import uvicorn
@@ -62,7 +65,8 @@ def serve(host, port, max_upload_mb, max_files, ttl, rate_limit, rate_window, ma
     settings = Settings(max_request_mb=max_upload_mb, max_files=max_files, ttl_s=ttl, rate_limit=rate_limit,
                         rate_window_s=rate_window, max_concurrent=max_concurrent, max_queue=max_queue,
                         time_limit_s=time_limit, memory_limit_mb=memory_limit_mb, data_dir=data_dir,
-                        basic_auth=basic_auth, token=token)
+                        basic_auth=basic_auth, token=token,
+                        allowed_origins=tuple(o.strip().rstrip("/").lower() for o in public_origins))
     if host not in ("127.0.0.1", "localhost", "::1") and not (basic_auth or token):
         click.echo("shoplint serve: listening beyond this machine without --auth or --token: anyone who can "
                    "reach it can upload", err=True)

@@ -21,6 +21,9 @@ class Settings:
     data_dir: Path | None = None  # where job folders go (default: a new temporary folder)
     basic_auth: str | None = None  # "user:password": every page and the API need it
     token: str | None = None  # shared secret: "Authorization: Bearer TOKEN" (or as the basic-auth password)
+    # origins (scheme://host[:port]) whose pages may POST here besides the request's own Host:
+    # the public address when a proxy in front rewrites the Host header
+    allowed_origins: tuple[str, ...] = ()
     sample_dir: Path | None = None  # the example export offered as sample.zip (default: the repo's sample_data)
 
     @property
