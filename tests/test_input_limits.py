@@ -173,3 +173,16 @@ def test_the_limits_follow_the_environment(tmp_path, monkeypatch):
         in res.stderr, res.stderr
     monkeypatch.setenv("SHOPLINT_TABLE_MAX_ROWS", "-1")  # not a limit: the default applies
     assert run_cli("check", export, "--no-cache", "-q").returncode in (0, 1)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_records_that_each_bring_new_keys(tmp_path, monkeypatch, fmt):
+    """2,000 records of one new key each would be a 2,000 x 2,000 table, built key by key:
+    refused before it is built (a few cells each, far under the file's own count)."""
+    export = tmp_path / "export"
+    export.mkdir()
+    records = [{f"k{i}": "v"} for i in range(2000)]
+    text = "\n".join(json.dumps(r) for r in records) if fmt == "jsonl" else json.dumps(records)
+    (export / f"bindings.{fmt}").write_text(text)
+    monkeypatch.setattr(reader, "TABLE_MAX_CELLS", 100_000)
+    exit_2(export, f"bindings.{fmt}", "2,000 rows x 2,000 columns", "SHOPLINT_TABLE_MAX_CELLS")

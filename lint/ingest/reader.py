@@ -406,6 +406,9 @@ def _from_records(records: list[dict], rows: np.ndarray, display: str, problems:
             key = normalise_name(k)
             if key not in names:
                 names[key] = str(k)
+    # every distinct key is a column as long as the table: records that each bring new keys
+    # would make a table of rows x keys cells, nearly all empty (checked before it is built)
+    check_rows_cells(len(records), len(names))
     columns: dict[str, pa.Array] = {}
     for key, original in names.items():
         values = [obj[original] if original in obj else _lookup(obj, key, original) for obj in records]
