@@ -214,3 +214,60 @@ def test_public_origin_behind_a_proxy(tmp_path):
     with TestClient(portal(tmp_path, allowed_origins=("https://shop.example",))) as c:
         assert sample_upload(c, {"Origin": "https://shop.example"}).status_code == 303
         assert sample_upload(c, {"Origin": "https://evil.example"}).status_code == 403
+
+
+# --- finding 3: a few clients cannot take the whole queue -----------------------------------------
+
+STORES = {"files": ("stores.csv", b"store_id,region\nS1,ID\n", "text/csv")}
+
+
+def test_three_clients_cannot_fill_the_queue_for_everyone(tmp_path):
+    """Three addresses upload as fast as they can while the workers are busy (hold()); the
+    queue is not theirs alone: a fourth seller is accepted, and served within one turn."""
+    app = portal(tmp_path, max_concurrent=1, max_queue=12)
+    store = app.state.store
+    with TestClient(app) as admin:
+        admin.get("/healthz")
+        store.hold()
+        attackers = [TestClient(app, client=(f"203.0.113.{i}", 40000 + i)) for i in (1, 2, 3)]
+        for c in attackers:
+            codes = [c.post("/upload", files=STORES, follow_redirects=False).status_code for _ in range(20)]
+            assert codes.count(303) <= app.state.settings.max_per_client
+            assert codes[-1] == 429
+        seller = TestClient(app, client=("198.51.100.7", 50000))
+        r = seller.post("/upload", files=STORES, follow_redirects=False)
+        assert r.status_code == 303, r.text  # today: 429, the queue is full
+        page = seller.get(r.headers["location"])
+        place = int(page.text.split("place ")[1].split(" of")[0])
+        assert place <= 4  # round-robin: after at most one job of each other client
+        store.release()
+
+
+def test_the_queue_is_served_round_robin_across_clients():
+    from lint.serve.jobs import FairQueue, Job
+    q = FairQueue()
+    jobs = [Job(f"{c}{i}", Path("."), None, c, "x", None, "en", "UTC", 0.0) for c, n in (("a", 3), ("b", 2), ("c", 1))
+            for i in range(n)]
+    for j in jobs:
+        q.append(j)
+    assert [j.id for j in q.order()] == ["a0", "b0", "c0", "a1", "b1", "a2"]
+    assert [q.popleft().id for _ in range(6)] == ["a0", "b0", "c0", "a1", "b1", "a2"]
+    assert len(q) == 0 and not q
+
+
+def test_a_client_over_its_share_gets_429_and_a_message(tmp_path):
+    app = portal(tmp_path, max_per_client=2)
+    with TestClient(app) as c:
+        app.state.store.hold()
+        assert [c.post("/upload", files=STORES, follow_redirects=False).status_code for _ in range(2)] == [303, 303]
+        r = c.post("/api/lint", files=STORES)
+        assert r.status_code == 429 and "already have 2 exports" in r.json()["error"] and r.headers["retry-after"]
+        app.state.store.release()
+
+
+def test_client_keys():
+    from lint.serve.jobs import client_key
+    assert client_key("203.0.113.9") == "203.0.113.9"
+    assert client_key("2001:db8:1:2:aaaa::1") == client_key("2001:db8:1:2:bbbb::2") == "2001:db8:1:2::/64"
+    assert client_key("::ffff:203.0.113.9") == "203.0.113.9"
+    assert client_key(None) == "unknown"

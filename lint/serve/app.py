@@ -40,7 +40,7 @@ from lint import __version__
 from lint.ingest.reader import FORMATS
 from lint.ingest.source import TABLES
 from lint.serve import pages
-from lint.serve.jobs import Busy, Job, JobStore, RateLimiter, owner_key
+from lint.serve.jobs import Busy, ClientBusy, Job, JobStore, RateLimiter, client_key, owner_key
 from lint.serve.runner import DEFAULT_ZONE, check_options
 from lint.serve.settings import Settings
 
@@ -336,6 +336,10 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
     def submit(job: Job):
         try:
             store.submit(job)
+        except ClientBusy:
+            store.discard(job)
+            raise Refusal(429, f"You already have {s.max_per_client} exports being checked or waiting (the most "
+                               "one address may have at once). Please wait for one to finish.", retry_after=30) from None
         except Busy:
             store.discard(job)
             raise Refusal(429, f"The server is busy: {s.max_queue} exports are already waiting. "
@@ -460,7 +464,7 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_key(request.client.host if request.client else None)
 
 
 def _save(plan, target: Path):

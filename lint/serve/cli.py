@@ -29,6 +29,9 @@ _D = Settings()
               show_default=True, help="Lints run at once, each in its own process; the rest queue.")
 @click.option("--max-queue", type=click.IntRange(0, 100_000), default=_D.max_queue, show_default=True,
               help="Uploads allowed to wait beyond those running; more are refused (429).")
+@click.option("--max-per-client", type=click.IntRange(1, 100_000), default=_D.max_per_client, show_default=True,
+              help="Uploads one client address may have running or waiting at once (the queue is served "
+                   "round-robin across clients).")
 @click.option("--time-limit", type=click.FloatRange(1, 86400), default=_D.time_limit_s, show_default=True,
               help="Seconds one lint may run before it is stopped.")
 @click.option("--memory-limit-mb", type=click.IntRange(0, 1_000_000), default=None,
@@ -49,7 +52,8 @@ _D = Settings()
                    "(https://shop.example), whose forms may POST here (repeatable).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
               show_default=True)
-def serve(host, port, max_upload_mb, max_files, ttl, rate_limit, rate_window, max_concurrent, max_queue, time_limit,
+def serve(host, port, max_upload_mb, max_files, ttl, rate_limit, rate_window, max_concurrent, max_queue, max_per_client,
+          time_limit,
           memory_limit_mb, data_dir, basic_auth, token, forwarded_allow_ips, public_origins, log_level):
     """Start the upload portal: sellers upload an export in a browser and get its report."""
     try:
@@ -64,6 +68,7 @@ def serve(host, port, max_upload_mb, max_files, ttl, rate_limit, rate_window, ma
         raise click.BadParameter("give USER:PASSWORD", param_hint="--auth")
     settings = Settings(max_request_mb=max_upload_mb, max_files=max_files, ttl_s=ttl, rate_limit=rate_limit,
                         rate_window_s=rate_window, max_concurrent=max_concurrent, max_queue=max_queue,
+                        max_per_client=max_per_client,
                         time_limit_s=time_limit, memory_limit_mb=memory_limit_mb, data_dir=data_dir,
                         basic_auth=basic_auth, token=token,
                         allowed_origins=tuple(o.strip().rstrip("/").lower() for o in public_origins))

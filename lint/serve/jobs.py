@@ -100,6 +100,70 @@ class Busy(Exception):
     """The queue is full."""
 
 
+class ClientBusy(Busy):
+    """This client already has as many jobs running or waiting as one client may."""
+
+
+def client_key(host: str | None) -> str:
+    """The client a job or an upload is counted against: its IP address, an IPv6 address by
+    its /64 (one machine or home usually holds a whole /64). Behind a reverse proxy this is
+    the address the proxy forwards (`--forwarded-allow-ips`), else the proxy's own."""
+    import ipaddress
+    try:
+        ip = ipaddress.ip_address((host or "").strip())
+    except ValueError:
+        return host or "unknown"
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+class FairQueue:
+    """The waiting jobs, one line per client, served round-robin across clients: a client
+    with many uploads waiting delays each other client by one lint at most per turn."""
+
+    def __init__(self):
+        self._lines: dict[str, deque[Job]] = {}  # in turn order (dicts keep insertion order)
+
+    def __len__(self) -> int:
+        return sum(len(q) for q in self._lines.values())
+
+    def __bool__(self) -> bool:
+        return bool(self._lines)
+
+    def append(self, job: Job):
+        self._lines.setdefault(job.client, deque()).append(job)
+
+    def popleft(self) -> Job:
+        client = next(iter(self._lines))
+        line = self._lines.pop(client)
+        job = line.popleft()
+        if line:
+            self._lines[client] = line  # to the end of the turn order
+        return job
+
+    def remove(self, job: Job):
+        line = self._lines.get(job.client)
+        if line is None:
+            raise ValueError("not queued")
+        line.remove(job)
+        if not line:
+            del self._lines[job.client]
+
+    def clear(self):
+        self._lines.clear()
+
+    def order(self) -> list[Job]:
+        """The jobs in the order they will start (if nothing else arrives)."""
+        lines = [list(q) for q in self._lines.values()]
+        return [line[i] for i in range(max(map(len, lines), default=0)) for line in lines if i < len(line)]
+
+    def __iter__(self):
+        return iter(self.order())
+
+
 @dataclass
 class Job:
     id: str
@@ -152,7 +216,8 @@ class JobStore:
             self._own_root = True
             (self.root / PID_FILE).write_text(str(os.getpid()))
         self._jobs: dict[str, Job] = {}
-        self._queue: deque[Job] = deque()
+        self._queue = FairQueue()
+        self._active: dict[str, int] = {}  # client -> its jobs running or waiting
         self._running: dict[str, multiprocessing.Process | None] = {}
         self._cond = threading.Condition()
         self._stop = threading.Event()
@@ -188,6 +253,7 @@ class JobStore:
             jobs = list(self._jobs.values())
             self._jobs.clear()
             self._queue.clear()
+            self._active.clear()
         for job in jobs:
             shutil.rmtree(job.folder, ignore_errors=True)
         if self._own_root:
@@ -221,13 +287,17 @@ class JobStore:
         return Job(job_id, folder, owner, client, export_name, as_of, lang, zone, self.clock())
 
     def submit(self, job: Job):
-        """Queue a job whose upload is in place; Busy if the queue is full."""
+        """Queue a job whose upload is in place; Busy if the queue is full, ClientBusy if its
+        client already has `max_per_client` jobs running or waiting."""
         self.start()
         with self._cond:
+            if self._active.get(job.client, 0) >= self.settings.max_per_client:
+                raise ClientBusy()
             if len(self._queue) >= self.settings.max_queue:
                 raise Busy()
             self._jobs[job.id] = job
             self._queue.append(job)
+            self._active[job.client] = self._active.get(job.client, 0) + 1
             self._cond.notify()
 
     def discard(self, job: Job):
@@ -238,10 +308,19 @@ class JobStore:
             self._jobs.pop(job.id, None)
             try:
                 self._queue.remove(job)
+                self._release(job)
             except ValueError:
                 pass
         shutil.rmtree(job.folder, ignore_errors=True)
         job.done.set()
+
+    def _release(self, job: Job):
+        """One job of its client less running or waiting (under self._cond)."""
+        left = self._active.get(job.client, 0) - 1
+        if left > 0:
+            self._active[job.client] = left
+        else:
+            self._active.pop(job.client, None)
 
     def get(self, job_id: str, owner: str | None, api: bool = False) -> Job | None:
         """The job with this id if the caller may see it, else None (the same for a job of
@@ -260,7 +339,7 @@ class JobStore:
     def place(self, job: Job) -> tuple[int, int]:
         """(place in the queue counting from 1, queue length); (0, n) once it runs."""
         with self._cond:
-            for i, j in enumerate(self._queue):
+            for i, j in enumerate(self._queue.order()):
                 if j is job:
                     return i + 1, len(self._queue)
             return 0, len(self._queue)
@@ -288,6 +367,7 @@ class JobStore:
             finally:
                 with self._cond:
                     self._running.pop(job.id, None)
+                    self._release(job)
                     self.completed += 1
                 # the upload and what the lint unpacked are not needed any more, whatever ended
                 # the lint (a killed one cleaned nothing up); the reports stay until the job expires
@@ -339,6 +419,7 @@ class JobStore:
                 del self._jobs[j.id]
                 try:
                     self._queue.remove(j)
+                    self._release(j)
                 except ValueError:
                     pass
         for j in old:
@@ -382,7 +463,7 @@ class RateLimiter:
             if len(self._hits) > 10_000:  # forget idle clients
                 for k in [k for k, q in self._hits.items() if not q or q[-1] <= now - self.window]:
                     del self._hits[k]
-            q = self._hits.setdefault(client, deque())
+            q = self._hits.setdefault(client_key(client), deque())
             while q and q[0] <= now - self.window:
                 q.popleft()
             if len(q) >= self.limit:

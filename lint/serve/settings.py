@@ -14,6 +14,7 @@ class Settings:
     rate_window_s: float = 600.0  # ... in this many seconds; 0 turns the limit off
     max_concurrent: int = 2  # lints running at once (each in its own process)
     max_queue: int = 50  # uploads waiting beyond those; more are refused
+    max_per_client: int = 3  # jobs one client (address) may have running or waiting at once
     time_limit_s: float = 120.0  # one lint, from its start
     # address-space limit of one lint's process; None: derived from the machine's memory and
     # max_concurrent (lint.serve.child.default_memory_limit_mb); 0: none
