@@ -271,3 +271,129 @@ def test_client_keys():
     assert client_key("2001:db8:1:2:aaaa::1") == client_key("2001:db8:1:2:bbbb::2") == "2001:db8:1:2::/64"
     assert client_key("::ffff:203.0.113.9") == "203.0.113.9"
     assert client_key(None) == "unknown"
+
+
+# --- finding 6: slow or half-sent requests cannot hold connections -------------------------------
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The real `shoplint serve` (uvicorn) on 127.0.0.1 with short read timeouts and a small
+    per-client connection cap."""
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+    data = tmp_path_factory.mktemp("live-data")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = open(data.parent / "live.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "lint.serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--data-dir", str(data), "--log-level", "warning", "--header-timeout", "1",
+                             "--body-idle-timeout", "1", "--body-timeout", "3", "--max-connections", "40",
+                             "--max-connections-per-client", "5"],
+                            cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                pytest.fail("the server did not start")
+            time.sleep(0.2)
+    yield port
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except Exception:  # noqa: BLE001
+        proc.kill()
+    log.close()
+
+
+def _closed_within(sock, seconds: float) -> tuple[bool, bytes]:
+    """Whether the server closes `sock` within `seconds` (reading what it sends first)."""
+    import socket
+    sock.settimeout(0.2)
+    got, deadline = b"", time.time() + seconds
+    while time.time() < deadline:
+        try:
+            chunk = sock.recv(4096)
+        except socket.timeout:
+            continue
+        except OSError:
+            return True, got
+        if not chunk:
+            return True, got
+        got += chunk
+    return False, got
+
+
+def test_half_sent_headers_are_cut_off(live_server):
+    import socket
+    with socket.create_connection(("127.0.0.1", live_server), timeout=5) as s:
+        s.sendall(b"POST /api/lint HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        closed, got = _closed_within(s, 6)
+        assert closed, "a half-sent request held its connection"  # today: open for ever
+        assert got.startswith(b"HTTP/1.1 408")
+    with socket.create_connection(("127.0.0.1", live_server), timeout=5) as s:  # nothing sent at all
+        assert _closed_within(s, 6)[0]
+
+
+def test_headers_trickled_byte_by_byte_are_cut_off(live_server):
+    import socket
+    request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Pad: " + b"a" * 200
+    with socket.create_connection(("127.0.0.1", live_server), timeout=5) as s:
+        t0 = time.time()
+        closed = False
+        for byte in request:  # one byte every 0.1 s: never idle, never done
+            try:
+                s.sendall(bytes([byte]))
+            except OSError:
+                closed = True
+                break
+            time.sleep(0.1)
+            if time.time() - t0 > 6:
+                break
+        closed = closed or _closed_within(s, 1)[0]
+        assert closed and time.time() - t0 < 6
+
+
+def test_a_stalled_body_is_cut_off(live_server):
+    import socket
+    head = (b"POST /api/lint HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+            b"Content-Length: 100000\r\n\r\n--b\r\nContent-Disposition: form-data; name=\"files\"; "
+            b"filename=\"stores.csv\"\r\n\r\nstore_id,region\n")
+    with socket.create_connection(("127.0.0.1", live_server), timeout=5) as s:
+        s.sendall(head)
+        assert _closed_within(s, 6)[0], "a stalled body held its connection"
+    with socket.create_connection(("127.0.0.1", live_server), timeout=5) as s:  # a body that trickles
+        s.sendall(head)
+        t0, closed = time.time(), False
+        while time.time() - t0 < 8:
+            try:
+                s.sendall(b"x")
+            except OSError:
+                closed = True
+                break
+            if _closed_within(s, 0.5)[0]:
+                closed = True
+                break
+        assert closed and time.time() - t0 < 6
+
+
+def test_connections_per_client_are_capped(live_server):
+    import socket
+    import urllib.request
+    held = [socket.create_connection(("127.0.0.1", live_server), timeout=5) for _ in range(5)]
+    try:
+        with socket.create_connection(("127.0.0.1", live_server), timeout=5) as extra:
+            closed, got = _closed_within(extra, 3)
+            assert closed and got.startswith(b"HTTP/1.1 503")
+    finally:
+        for s in held:
+            s.close()
+    time.sleep(0.3)
+    with urllib.request.urlopen(f"http://127.0.0.1:{live_server}/healthz", timeout=5) as r:
+        assert r.status == 200  # the slots are free again

@@ -47,6 +47,17 @@ _D = Settings()
 @click.option("--forwarded-allow-ips", default=None,
               help="Behind a proxy: the proxy's addresses, whose X-Forwarded-For gives the client address "
                    "for the rate limit (uvicorn's option).")
+@click.option("--header-timeout", type=click.FloatRange(0.1, 3600), default=_D.header_timeout_s, show_default=True,
+              help="Seconds a client may take to send a request's headers.")
+@click.option("--body-timeout", type=click.FloatRange(0.1, 86400), default=_D.body_timeout_s, show_default=True,
+              help="Seconds a client may take to send a request's body (and --body-idle-timeout at most "
+                   "without sending anything).")
+@click.option("--body-idle-timeout", type=click.FloatRange(0.1, 3600), default=_D.body_idle_timeout_s,
+              show_default=True)
+@click.option("--max-connections", type=click.IntRange(1, 100_000), default=_D.max_connections, show_default=True,
+              help="Open connections at once; more are answered 503.")
+@click.option("--max-connections-per-client", type=click.IntRange(1, 100_000),
+              default=_D.max_connections_per_client, show_default=True)
 @click.option("--public-origin", "public_origins", multiple=True, metavar="URL",
               help="Behind a proxy that rewrites the Host header: the public address of the pages "
                    "(https://shop.example), whose forms may POST here (repeatable).")
@@ -54,12 +65,14 @@ _D = Settings()
               show_default=True)
 def serve(host, port, max_upload_mb, max_files, ttl, rate_limit, rate_window, max_concurrent, max_queue, max_per_client,
           time_limit,
-          memory_limit_mb, data_dir, basic_auth, token, forwarded_allow_ips, public_origins, log_level):
+          memory_limit_mb, data_dir, basic_auth, token, forwarded_allow_ips, header_timeout, body_timeout,
+          body_idle_timeout, max_connections, max_connections_per_client, public_origins, log_level):
     """Start the upload portal: sellers upload an export in a browser and get its report."""
     try:
         import uvicorn
 
         from lint.serve.app import create_app
+        from lint.serve.protocol import guarded_protocol
     except ImportError as e:
         raise click.UsageError(f"shoplint serve needs the serve extra: pip install 'shoplint[serve]' ({e})") from None
     basic_auth = basic_auth or os.environ.get("SHOPLINT_SERVE_AUTH") or None
@@ -71,6 +84,9 @@ def serve(host, port, max_upload_mb, max_files, ttl, rate_limit, rate_window, ma
                         max_per_client=max_per_client,
                         time_limit_s=time_limit, memory_limit_mb=memory_limit_mb, data_dir=data_dir,
                         basic_auth=basic_auth, token=token,
+                        header_timeout_s=header_timeout, body_timeout_s=body_timeout,
+                        body_idle_timeout_s=body_idle_timeout, max_connections=max_connections,
+                        max_connections_per_client=max_connections_per_client,
                         allowed_origins=tuple(o.strip().rstrip("/").lower() for o in public_origins))
     if host not in ("127.0.0.1", "localhost", "::1") and not (basic_auth or token):
         click.echo("shoplint serve: listening beyond this machine without --auth or --token: anyone who can "
@@ -78,6 +94,7 @@ def serve(host, port, max_upload_mb, max_files, ttl, rate_limit, rate_window, ma
     app = create_app(settings)
     click.echo(f"shoplint serve: http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, workers=1, server_header=False,
+                http=guarded_protocol(settings, forwarded_allow_ips), backlog=min(2048, max_connections * 2),
                 proxy_headers=forwarded_allow_ips is not None, forwarded_allow_ips=forwarded_allow_ips,
                 timeout_keep_alive=5)
     sys.exit(0)

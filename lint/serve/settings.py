@@ -22,6 +22,12 @@ class Settings:
     data_dir: Path | None = None  # where job folders go (default: a new temporary folder)
     basic_auth: str | None = None  # "user:password": every page and the API need it
     token: str | None = None  # shared secret: "Authorization: Bearer TOKEN" (or as the basic-auth password)
+    # connections (lint.serve.protocol, with uvicorn): read timeouts and caps
+    header_timeout_s: float = 10.0  # a request's line and headers, from its first byte
+    body_idle_timeout_s: float = 15.0  # the longest pause inside a request body
+    body_timeout_s: float = 300.0  # a whole request body
+    max_connections: int = 256  # open connections at once ...
+    max_connections_per_client: int = 32  # ... and from one client address
     # origins (scheme://host[:port]) whose pages may POST here besides the request's own Host:
     # the public address when a proxy in front rewrites the Host header
     allowed_origins: tuple[str, ...] = ()
