@@ -397,3 +397,82 @@ def test_connections_per_client_are_capped(live_server):
     time.sleep(0.3)
     with urllib.request.urlopen(f"http://127.0.0.1:{live_server}/healthz", timeout=5) as r:
         assert r.status == 200  # the slots are free again
+
+
+# --- finding 7 (and 2, server side): a server leaves nothing in the temp folder -------------------
+
+def _start_server(tmpdir: Path, port_holder: list):
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "TMPDIR": str(tmpdir)}  # the server's own temp folder, watched here
+    proc = subprocess.Popen([sys.executable, "-m", "lint.serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--log-level", "warning"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                pytest.fail("the server did not start")
+            time.sleep(0.2)
+    port_holder.append(port)
+    return proc
+
+
+def _lint_sample(port: int):
+    import httpx
+    r = httpx.post(f"http://127.0.0.1:{port}/api/lint", timeout=60,
+                   files={"files": ("s.zip", sample_zip(REPO / "sample_data"), "application/zip")})
+    assert r.status_code == 200, r.text
+
+
+@pytest.fixture
+def short_tmpdir():
+    """A private temp folder with a short path (a Unix socket's path is at most 107 bytes)."""
+    import shutil
+    folder = Path(tempfile.mkdtemp(prefix="slt-", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_stopped_server_leaves_no_temp_folders(short_tmpdir):
+    """Today each run leaves an empty-looking pymp-* folder (the forkserver's socket)."""
+    import signal
+    tmpdir = short_tmpdir
+    ports: list = []
+    proc = _start_server(tmpdir, ports)
+    try:
+        _lint_sample(ports[0])
+        assert list(tmpdir.iterdir())  # while it runs: its data dir (and multiprocessing's)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)
+    assert sorted(p.name for p in tmpdir.iterdir()) == []
+
+
+def test_a_killed_servers_folders_are_swept_by_the_next(short_tmpdir):
+    import signal
+    tmpdir = short_tmpdir
+    ports: list = []
+    proc = _start_server(tmpdir, ports)
+    _lint_sample(ports[0])
+    proc.kill()  # SIGKILL: no clean-up at all
+    proc.wait(20)
+    time.sleep(0.5)
+    left = sorted(p.name for p in tmpdir.iterdir())
+    assert left
+    proc = _start_server(tmpdir, ports)
+    try:
+        assert not any(name in left for name in (p.name for p in tmpdir.iterdir()))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)
+    assert sorted(p.name for p in tmpdir.iterdir()) == []

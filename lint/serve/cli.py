@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -92,6 +93,10 @@ def serve(host, port, max_upload_mb, max_files, ttl, rate_limit, rate_window, ma
         click.echo("shoplint serve: listening beyond this machine without --auth or --token: anyone who can "
                    "reach it can upload", err=True)
     app = create_app(settings)
+    # uvicorn re-raises the stop signal once it has shut down; with the default SIGTERM action
+    # the process would die there without running its exit clean-up (multiprocessing's
+    # temporary folder, the data dir): make SIGTERM an ordinary exit instead
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     click.echo(f"shoplint serve: http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, workers=1, server_header=False,
                 http=guarded_protocol(settings, forwarded_allow_ips), backlog=min(2048, max_connections * 2),

@@ -86,10 +86,27 @@ def _mp_context():
     global _ctx
     with _ctx_lock:
         if _ctx is None:
+            _private_mp_tempdir()
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["lint.serve.runner", "lint.serve.child"])
             _ctx = ctx
         return _ctx
+
+
+def _private_mp_tempdir():
+    """multiprocessing keeps the forkserver's socket in a `pymp-*` folder of the system temp
+    folder, removed only by a clean exit. Give it a folder of ours instead, named like a
+    server's data dir and holding our pid, so that it goes at exit and, if the server is
+    killed, is swept by the next server (sweep_dead_servers)."""
+    import multiprocessing.process
+    import multiprocessing.util
+    config = multiprocessing.process.current_process()._config
+    if config.get("tempdir") is not None:
+        return
+    folder = tempfile.mkdtemp(prefix=SERVER_PREFIX + "mp-")
+    (Path(folder) / PID_FILE).write_text(str(os.getpid()))
+    config["tempdir"] = folder
+    multiprocessing.util.Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=-100)
 
 
 def owner_key(cookie: str | None) -> str | None:
