@@ -476,3 +476,52 @@ def test_a_killed_servers_folders_are_swept_by_the_next(short_tmpdir):
         proc.send_signal(signal.SIGTERM)
         proc.wait(20)
     assert sorted(p.name for p in tmpdir.iterdir()) == []
+
+
+# --- finding 1 through the portal: the reading limits hold for uploads too -------------------------
+
+def big_csv_zip(mib: int = 256, every: int = 8) -> bytes:
+    """The issue's attack: a 256 MiB bindings.csv inside a ~1.7 MB zip (a ratio under 200,
+    so the zip limits let it through): one random digit every `every` lines."""
+    import numpy as np
+    line = b"E0000,S1,A1,marketing,bind,2025-01-01T10:00:00Z\n"
+    n = mib * 2**20 // len(line)
+    arr = np.frombuffer(line * n, dtype=np.uint8).copy()
+    rng = np.random.default_rng(1)
+    starts = np.arange(0, n, every) * len(line)
+    arr[starts + 1 + rng.integers(0, 4, size=len(starts))] = rng.integers(48, 58, size=len(starts), dtype=np.uint8)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("bindings.csv", b"event_id,store_id,account_id,account_type,action,at\n" + arr.tobytes())
+    return buf.getvalue()
+
+
+def test_a_big_csv_in_a_small_zip_is_refused_by_the_portal(tmp_path):
+    archive = big_csv_zip()
+    assert len(archive) < 3 * 2**20
+    with zipfile.ZipFile(io.BytesIO(archive)) as zf:
+        (info,) = zf.infolist()
+        assert info.file_size / info.compress_size < 200  # within the zip limits
+    with TestClient(portal(tmp_path)) as c:
+        t0 = time.perf_counter()
+        r = c.post("/api/lint", files={"files": ("export.zip", archive, "application/zip")}, data={"as_of": AS_OF})
+        elapsed = time.perf_counter() - t0
+        assert r.status_code == 422, r.text
+        assert "bindings.csv" in r.json()["error"] and "SHOPLINT_TABLE_MAX_BYTES" in r.json()["error"]
+        assert elapsed < 30  # unpacking 256 MiB, then refused on the file's size (today: 5.8 GB)
+        assert not list(c.app.state.store.root.iterdir())
+
+
+def test_a_sparse_xlsx_table_file_is_refused_by_the_portal(tmp_path):
+    import xlsxwriter
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["event_id", "store_id", "account_id", "account_type", "action", "at"])
+    ws.write(999_999, 99, "x")  # CV1000000
+    wb.close()
+    with TestClient(portal(tmp_path)) as c:
+        t0 = time.perf_counter()
+        r = c.post("/api/lint", files={"files": ("bindings.xlsx", buf.getvalue(), "application/octet-stream")})
+        assert r.status_code == 422 and "SHOPLINT_TABLE_MAX_CELLS" in r.json()["error"], r.text
+        assert time.perf_counter() - t0 < 10
