@@ -525,3 +525,18 @@ def test_a_sparse_xlsx_table_file_is_refused_by_the_portal(tmp_path):
         r = c.post("/api/lint", files={"files": ("bindings.xlsx", buf.getvalue(), "application/octet-stream")})
         assert r.status_code == 422 and "SHOPLINT_TABLE_MAX_CELLS" in r.json()["error"], r.text
         assert time.perf_counter() - t0 < 10
+
+
+def test_a_client_with_slow_lints_waits_behind_newcomers():
+    from lint.serve.jobs import FairQueue, Job
+    now = [1000.0]
+    q = FairQueue(half_life=60, clock=lambda: now[0])
+    q.charge("hostile", 30.0)  # its last lint took 30 s
+    for c, i in (("hostile", 0), ("hostile", 1), ("seller1", 0), ("seller2", 0)):
+        q.append(Job(f"{c}{i}", Path("."), None, c, "x", None, "en", "UTC", 0.0))
+    assert [j.id for j in q.order()] == ["seller10", "seller20", "hostile0", "hostile1"]
+    assert q.popleft().id == "seller10"
+    q.charge("seller1", 0.3)
+    assert q.popleft().id == "seller20"
+    now[0] += 600  # ten half-lives later its time has faded
+    assert q.usage("hostile") < 0.1

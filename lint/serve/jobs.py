@@ -138,11 +138,15 @@ def client_key(host: str | None) -> str:
 
 
 class FairQueue:
-    """The waiting jobs, one line per client, served round-robin across clients: a client
-    with many uploads waiting delays each other client by one lint at most per turn."""
+    """The waiting jobs, one line per client. The next job is the first of the client that has
+    had the least lint time lately (seconds of its finished lints, halved every `half_life`
+    seconds), ties in turn order (round-robin): a client with many uploads waiting, or with
+    slow ones, delays a newcomer by at most the lints already running."""
 
-    def __init__(self):
+    def __init__(self, half_life: float = 120.0, clock=time.monotonic):
         self._lines: dict[str, deque[Job]] = {}  # in turn order (dicts keep insertion order)
+        self._served: dict[str, tuple[float, float]] = {}  # client -> (lint seconds, when)
+        self.half_life, self.clock = half_life, clock
 
     def __len__(self) -> int:
         return sum(len(q) for q in self._lines.values())
@@ -153,8 +157,27 @@ class FairQueue:
     def append(self, job: Job):
         self._lines.setdefault(job.client, deque()).append(job)
 
+    def charge(self, client: str, seconds: float):
+        """Count `seconds` of lint time against `client`."""
+        now = self.clock()
+        self._served[client] = (self.usage(client, now) + max(0.0, seconds), now)
+        if len(self._served) > 10_000:  # forget clients whose time has faded
+            for k in [k for k in self._served if self.usage(k, now) < 0.01 and k not in self._lines]:
+                del self._served[k]
+
+    def usage(self, client: str, now: float | None = None) -> float:
+        seconds, at = self._served.get(client, (0.0, 0.0))
+        if not seconds:
+            return 0.0
+        now = self.clock() if now is None else now
+        return seconds * 0.5 ** (max(0.0, now - at) / self.half_life)
+
+    def _next_client(self) -> str:
+        now = self.clock()
+        return min(self._lines, key=lambda c: self.usage(c, now))  # the first of the least served
+
     def popleft(self) -> Job:
-        client = next(iter(self._lines))
+        client = self._next_client()
         line = self._lines.pop(client)
         job = line.popleft()
         if line:
@@ -173,8 +196,11 @@ class FairQueue:
         self._lines.clear()
 
     def order(self) -> list[Job]:
-        """The jobs in the order they will start (if nothing else arrives)."""
-        lines = [list(q) for q in self._lines.values()]
+        """The jobs in about the order they will start (if nothing else arrives or finishes):
+        by the clients' lint time, then round-robin."""
+        now = self.clock()
+        clients = sorted(self._lines, key=lambda c: self.usage(c, now))  # stable: turn order for ties
+        lines = [list(self._lines[c]) for c in clients]
         return [line[i] for i in range(max(map(len, lines), default=0)) for line in lines if i < len(line)]
 
     def __iter__(self):
@@ -385,6 +411,7 @@ class JobStore:
                 with self._cond:
                     self._running.pop(job.id, None)
                     self._release(job)
+                    self._queue.charge(job.client, self.clock() - (job.started or self.clock()))
                     self.completed += 1
                 # the upload and what the lint unpacked are not needed any more, whatever ended
                 # the lint (a killed one cleaned nothing up); the reports stay until the job expires
