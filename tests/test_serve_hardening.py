@@ -125,11 +125,11 @@ def test_a_default_memory_limit_per_lint():
     from lint.serve.child import default_memory_limit_mb, total_memory_mb
     assert Settings().lint_memory_limit_mb > 0  # on by default (today: none)
     assert Settings(memory_limit_mb=0).lint_memory_limit_mb == 0
-    assert default_memory_limit_mb(2, 24 * 1024) == int((24 * 1024 - 1024) * 0.8 / 2)
-    assert default_memory_limit_mb(4, 24 * 1024) * 4 < 24 * 1024  # the lints together fit the machine
+    assert default_memory_limit_mb(2, 24 * 1024) == int((24 * 1024 - 1024) * 0.8 / 4)
+    assert default_memory_limit_mb(4, 24 * 1024) * 8 < 24 * 1024  # the lints together (paused ones too) fit
     assert default_memory_limit_mb(64, 4096) == 1024
     if total_memory_mb():
-        assert Settings(max_concurrent=2).lint_memory_limit_mb * 2 < total_memory_mb()
+        assert Settings(max_concurrent=2).lint_memory_limit_mb * 4 < total_memory_mb()
 
 
 def test_a_lint_over_the_memory_limit_is_stopped_with_a_message(tmp_path):
@@ -540,3 +540,26 @@ def test_a_client_with_slow_lints_waits_behind_newcomers():
     assert q.popleft().id == "seller20"
     now[0] += 600  # ten half-lives later its time has faded
     assert q.usage("hostile") < 0.1
+
+
+def test_a_long_lint_yields_its_worker_to_a_newcomer(tmp_path):
+    """One worker, busy with a client's slow lint (several seconds): another seller's small
+    upload is linted meanwhile (the slow one paused), not after it."""
+    app = portal(tmp_path, max_concurrent=1)
+    store = app.state.store
+    with TestClient(app, client=("203.0.113.50", 1)) as hostile:
+        r = hostile.post("/upload", files={"files": ("export.zip", slow_export_zip("y", 150_000), "application/zip")},
+                         data={"as_of": AS_OF}, follow_redirects=False)
+        assert r.status_code == 303
+        (slow,) = store._jobs.values()
+        deadline = time.time() + 30
+        while slow.ran < 3 and time.time() < deadline:
+            time.sleep(0.1)
+        assert not slow.done.is_set(), "the slow lint was not slow enough to show anything"
+        seller = TestClient(app, client=("198.51.100.50", 2))
+        t0 = time.time()
+        r = seller.post("/api/lint", files={"files": ("s.zip", sample_zip(REPO / "sample_data"), "application/zip")},
+                        data={"as_of": AS_OF})
+        assert r.status_code == 200, r.text
+        assert not slow.done.is_set() and time.time() - t0 < 20  # today: after the slow one
+        assert slow.done.wait(120) and slow.state == "done", slow.error

@@ -37,6 +37,7 @@ from lint.serve.settings import Settings
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
 FOLDER_PREFIX = "job-"
+YIELD_AFTER_S = 2.0  # a lint runs at least this long before it may yield its worker
 SERVER_PREFIX = "shoplint-serve-"  # a server's own data dir in the system temp folder
 PID_FILE = "server.pid"
 
@@ -225,6 +226,8 @@ class Job:
     error_kind: str | None = None  # input | timeout | internal
     summary: dict | None = None
     export_path: Path | None = None
+    ran: float = 0.0  # seconds the lint has run (paused time not counted)
+    paused: bool = False
     done: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
@@ -400,27 +403,35 @@ class JobStore:
                     self._cond.wait(timeout=1.0)
                 if self._stop.is_set():
                     return
-                job = self._queue.popleft()
-                self._running[job.id] = None
-                job.state, job.started = "running", self.clock()
-            try:
-                self._run(job)
-            except Exception as e:  # noqa: BLE001 - a worker must survive anything
-                self._fail(job, "internal", f"internal error ({type(e).__name__}); no report was made")
-            finally:
-                with self._cond:
-                    self._running.pop(job.id, None)
-                    self._release(job)
-                    self._queue.charge(job.client, self.clock() - (job.started or self.clock()))
-                    self.completed += 1
-                # the upload and what the lint unpacked are not needed any more, whatever ended
-                # the lint (a killed one cleaned nothing up); the reports stay until the job expires
-                shutil.rmtree(job.upload_dir, ignore_errors=True)
-                shutil.rmtree(job.tmp_dir, ignore_errors=True)
-                job.finished = self.clock()
-                job.done.set()
+                job = self._take()
+            self._execute(job)
 
-    def _run(self, job: Job):
+    def _take(self) -> Job:
+        """The next job, marked running (under self._cond)."""
+        job = self._queue.popleft()
+        self._running[job.id] = None
+        job.state, job.started = "running", self.clock()
+        return job
+
+    def _execute(self, job: Job, nested: bool = False):
+        try:
+            self._run(job, nested)
+        except Exception as e:  # noqa: BLE001 - a worker must survive anything
+            self._fail(job, "internal", f"internal error ({type(e).__name__}); no report was made")
+        finally:
+            with self._cond:
+                self._running.pop(job.id, None)
+                self._release(job)
+                self._queue.charge(job.client, job.ran)
+                self.completed += 1
+            # the upload and what the lint unpacked are not needed any more, whatever ended
+            # the lint (a killed one cleaned nothing up); the reports stay until the job expires
+            shutil.rmtree(job.upload_dir, ignore_errors=True)
+            shutil.rmtree(job.tmp_dir, ignore_errors=True)
+            job.finished = self.clock()
+            job.done.set()
+
+    def _run(self, job: Job, nested: bool = False):
         s = self.settings
         proc = _mp_context().Process(
             target=run_in_job, name=f"shoplint-lint-{job.id[:6]}",
@@ -429,10 +440,34 @@ class JobStore:
         proc.start()
         with self._cond:
             self._running[job.id] = proc
-        proc.join(s.time_limit_s)
+        # The time limit counts the lint's own running time. A long lint of a client that has
+        # had more lint time than the next waiting one yields its worker: it is paused (SIGSTOP
+        # to its process group) while the waiting lints run on this worker, then resumed.
+        while True:
+            t0 = time.monotonic()
+            proc.join(min(0.1, max(0.0, s.time_limit_s - job.ran)))
+            job.ran += time.monotonic() - t0
+            if not proc.is_alive() or job.ran >= s.time_limit_s or self._stop.is_set():
+                break
+            if not nested and self._lighter_waiting(job):
+                _signal_group(proc, signal.SIGSTOP)
+                job.paused = True
+                try:
+                    while not self._stop.is_set():
+                        with self._cond:
+                            if not self._lighter_waiting(job, locked=True):
+                                break
+                            light = self._take()
+                        self._execute(light, nested=True)
+                finally:
+                    job.paused = False
+                    _signal_group(proc, signal.SIGCONT)
         if proc.is_alive():
             _kill(proc)
             proc.join(5)
+            if self._stop.is_set():
+                self._fail(job, "internal", "the server stopped before the lint ended")
+                return
             self._fail(job, "timeout", f"the lint took longer than this server's time limit ({s.time_limit_s:g} s) "
                                        "and was stopped. Split the export, or run `shoplint check` on it locally.")
             return
@@ -448,6 +483,19 @@ class JobStore:
             job.summary, job.state = status.get("summary"), "done"
         else:
             self._fail(job, "internal" if status.get("internal") else "input", status.get("error") or "failed")
+
+    def _lighter_waiting(self, job: Job, locked: bool = False) -> bool:
+        """Whether `job` has run a quantum and a waiting job's client has had less lint time
+        than `job`'s client (counting this lint so far) by more than a quantum."""
+        if job.ran < YIELD_AFTER_S:
+            return False
+        if not locked:
+            with self._cond:
+                return self._lighter_waiting(job, locked=True)
+        if self._held or not self._queue:
+            return False
+        nxt = self._queue._next_client()
+        return self._queue.usage(nxt) + YIELD_AFTER_S < self._queue.usage(job.client) + job.ran
 
     def _fail(self, job: Job, kind: str, message: str):
         job.state, job.error_kind, job.error = "failed", kind, message
@@ -478,6 +526,16 @@ class JobStore:
                 self.sweep()
             except Exception:  # noqa: BLE001 - keep sweeping
                 pass
+
+
+def _signal_group(proc, sig):
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError, OSError):
+        try:
+            os.kill(proc.pid, sig)
+        except OSError:
+            pass
 
 
 def _kill(proc):
