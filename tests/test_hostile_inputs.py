@@ -258,3 +258,55 @@ def test_bad_pictures_are_input_errors_for_their_row(export_dir):
     assert "GIF" in errors["media/anim.jpg"]
     assert all(e["level"] == "value" and e["row"] for e in report["input_errors"])
     fk.assert_rows_accounted(export_dir, {"videos": len(files)})
+
+
+# --- zip members whose ranges lie (issue 12, finding 5) ------------------------------------
+
+def _relisted(entries: list[tuple], relist: str, times: int) -> bytes:
+    """A zip of `entries` whose central directory lists member `relist` `times` times, all
+    pointing at its one copy: overlapping members that lift the packed size."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data, compression in entries:
+            zf.writestr(name, data, compress_type=compression)
+    data = buf.getvalue()
+    eocd = data.rindex(b"PK\x05\x06")
+    cd_size, cd_offset = struct.unpack("<II", data[eocd + 12:eocd + 20])
+    cd = data[cd_offset:cd_offset + cd_size]
+    records, i = [], 0
+    while i < len(cd):
+        n, m, k = struct.unpack("<HHH", cd[i + 28:i + 34])
+        records.append(cd[i:i + 46 + n + m + k])
+        i += 46 + n + m + k
+    target = next(r for r in records if r[46:46 + struct.unpack("<H", r[28:30])[0]].decode() == relist)
+    records += [target] * (times - 1)
+    new_cd = b"".join(records)
+    tail = bytearray(data[eocd:])
+    struct.pack_into("<HHII", tail, 8, len(records), len(records), len(new_cd), cd_offset)
+    return data[:cd_offset] + new_cd + bytes(tail)
+
+
+def test_zip_member_listed_several_times_is_refused(tmp_path):
+    """The bomb (40 MB of zeros, ratio ~1000) is refused alone; listing an incompressible
+    member four times would bring the computed ratio under 200 (today it passes)."""
+    entries = [("bindings.csv", BINDINGS_CSV, zipfile.ZIP_DEFLATED),
+               ("pad.bin", b"\0" * (40 * 1024**2), zipfile.ZIP_DEFLATED),
+               ("noise.bin", os.urandom(100_000), zipfile.ZIP_STORED)]
+    honest = tmp_path / "honest.zip"
+    honest.write_bytes(_relisted(entries, "noise.bin", 1))
+    exit_2(honest, "zip bomb")
+    crafted = tmp_path / "crafted.zip"
+    crafted.write_bytes(_relisted(entries, "noise.bin", 4))
+    with zipfile.ZipFile(crafted) as zf:  # what the ratio check used to see
+        total = sum(m.file_size for m in zf.infolist())
+        assert total / sum(m.compress_size for m in zf.infolist()) < 200
+    exit_2(crafted, "crafted.zip", "overlap")
+
+
+def test_zip_member_running_past_the_archive_is_refused(tmp_path):
+    data = bytearray(_relisted([("bindings.csv", BINDINGS_CSV, zipfile.ZIP_STORED)], "bindings.csv", 1))
+    i = data.rindex(b"PK\x01\x02")
+    struct.pack_into("<I", data, i + 20, 10_000_000)  # the directory claims 10 MB packed
+    archive = tmp_path / "long.zip"
+    archive.write_bytes(bytes(data))
+    exit_2(archive, "long.zip", "past the end")

@@ -129,3 +129,71 @@ def test_a_refusal_is_a_page_not_a_stack_trace(server, browser, tmp_path):
     assert "Traceback" not in browser.page_source
     browser.get(url + "/r/" + "x" * 32)
     assert "no report at this address" in browser.find_element(By.ID, "error").text
+
+
+ATTACK_PAGE = """<!doctype html><title>win a prize</title>
+<form id="f" method="post" enctype="multipart/form-data" action="{target}/upload">
+<input type="file" name="files" id="files"><input name="as_of" value="2025-12-31T00:00:00+07:00"></form>
+<script>
+const file = new File(["store_id,region\\nS1,ID\\n"], "stores.csv", {{type: "text/csv"}});
+const dt = new DataTransfer(); dt.items.add(file);
+document.getElementById("files").files = dt.files;
+document.getElementById("f").submit();
+</script>"""
+
+
+@pytest.fixture
+def attacker_site(server):
+    """Another site (http://localhost:PORT, a different site from http://127.0.0.1) whose page
+    auto-submits an upload form to the portal; served from 127.0.0.1 only."""
+    import http.server
+    import threading
+    url, _ = server
+    body = ATTACK_PAGE.format(target=url).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://localhost:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_cross_site_form_is_refused_and_the_seller_keeps_the_report(server, browser, attacker_site, tmp_path):
+    """Issue 12, finding 4: a page on another site posts an upload form in the seller's browser.
+    Today it is accepted and replaces the owner cookie: the seller loses their report."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from lint.serve.app import sample_zip
+    url, data = server
+    archive = tmp_path / "sample_data.zip"
+    archive.write_bytes(sample_zip(REPO / "sample_data"))
+    browser.get(url + "/")
+    browser.find_element(By.ID, "files").send_keys(str(archive))
+    browser.find_element(By.ID, "submit").click()  # the seller's own upload, from the portal's page
+    WebDriverWait(browser, 90, poll_frequency=0.2).until(EC.presence_of_element_located((By.ID, "portal-bar")))
+    report = browser.current_url
+    jobs_before = {p.name for p in data.iterdir() if p.name.startswith("job-")}
+
+    browser.get(attacker_site)  # the seller visits another site, which posts the form at once
+    WebDriverWait(browser, 30, poll_frequency=0.2).until(lambda b: b.current_url.startswith(url))
+    WebDriverWait(browser, 30, poll_frequency=0.2).until(EC.presence_of_element_located((By.TAG_NAME, "h1")))
+    assert "/r/" not in browser.current_url, "the forged upload was accepted"
+    assert "another site" in browser.find_element(By.ID, "error").text
+    assert {p.name for p in data.iterdir() if p.name.startswith("job-")} == jobs_before
+
+    browser.get(report)  # the seller's report is still theirs
+    assert browser.find_element(By.ID, "finding-count").text.startswith("15 findings")

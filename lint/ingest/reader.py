@@ -14,6 +14,8 @@ import io
 import json
 import math
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -24,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from lint.core.model import Problems
+from lint.ingest.limits import env_int
 
 TEXT_FORMATS = {".csv", ".tsv"}
 FORMATS = (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet", ".xlsx")
@@ -31,6 +34,49 @@ FORMATS = (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet", ".xlsx")
 
 class UnreadableFile(Exception):
     """The file cannot be used at all; the message says why."""
+
+
+# Limits on one table file (docs/inputs.md, section 6), checked before or while reading so
+# that a file built to expand (a sparse spreadsheet, millions of tiny rows, a wide header)
+# is refused before it takes the memory: each one can be changed with SHOPLINT_<NAME>.
+TABLE_MAX_ROWS = env_int("TABLE_MAX_ROWS", 1_200_000)  # SHOPLINT_TABLE_MAX_ROWS
+TABLE_MAX_CELLS = env_int("TABLE_MAX_CELLS", 12_000_000)  # SHOPLINT_TABLE_MAX_CELLS: rows x columns
+TABLE_MAX_BYTES = env_int("TABLE_MAX_BYTES", 192 * 1024**2)  # SHOPLINT_TABLE_MAX_BYTES: text or unpacked bytes
+
+
+class TooLarge(UnreadableFile):
+    """The file is over one of the table limits; the message names the limit and its setting."""
+
+
+def _too_many(what: str, count, limit: int, variable: str, at_least: bool = False) -> TooLarge:
+    more = "more than " if at_least else ""
+    return TooLarge(f"is too large: {more}{count:,} {what} (limit {limit:,}, set by {variable}); "
+                    "split the table into several exports or raise the limit")
+
+
+def check_rows_cells(rows: int, columns: int, at_least: bool = False) -> None:
+    """TooLarge when `rows` data rows of `columns` columns are over the row or cell limit."""
+    if rows > TABLE_MAX_ROWS:
+        raise _too_many("rows", rows if not at_least else TABLE_MAX_ROWS, TABLE_MAX_ROWS,
+                        "SHOPLINT_TABLE_MAX_ROWS", at_least)
+    if rows * max(columns, 1) > TABLE_MAX_CELLS:
+        raise _too_many(f"cells ({rows:,} rows x {columns:,} columns)" if not at_least else "cells",
+                        rows * max(columns, 1) if not at_least else TABLE_MAX_CELLS, TABLE_MAX_CELLS,
+                        "SHOPLINT_TABLE_MAX_CELLS", at_least)
+
+
+def check_bytes(size: int, what: str = "bytes") -> None:
+    if size > TABLE_MAX_BYTES:
+        raise _too_many(what, size, TABLE_MAX_BYTES, "SHOPLINT_TABLE_MAX_BYTES")
+
+
+def read_bytes_bounded(path: Path) -> bytes:
+    """The file's bytes, refused (TooLarge) before reading when it is over the byte limit."""
+    check_bytes(path.stat().st_size)
+    with open(path, "rb") as f:
+        data = f.read(TABLE_MAX_BYTES + 1)
+    check_bytes(len(data))  # a file that grew while being read
+    return data
 
 
 @dataclass
@@ -130,7 +176,7 @@ def _sniff_delimiter(header: str, default: str) -> str:
 
 
 def _read_delimited(path: Path, display: str, problems: Problems) -> RawTable:
-    data = _decode_to_utf8(path.read_bytes(), display, problems)
+    data = _decode_to_utf8(read_bytes_bounded(path), display, problems)
     if not data.strip():
         raise UnreadableFile("is empty (no header row)")
     # the header is the first line, whatever ends it (\n, \r\n, or \r alone as old Mac files)
@@ -144,6 +190,7 @@ def _read_delimited(path: Path, display: str, problems: Problems) -> RawTable:
     if not any(names):
         raise UnreadableFile("has an empty header row")
     unique = _dedupe_names(names, display, problems)
+    _check_delimited_size(data, delimiter, len(unique))
 
     bad_rows: list = []
 
@@ -192,6 +239,33 @@ def _read_delimited(path: Path, display: str, problems: Problems) -> RawTable:
                     list_native=False, skipped=sum(1 for r in bad_rows if r.text.strip()))
 
 
+def _check_delimited_size(data: bytes, delimiter: str, columns: int) -> None:
+    """Refuse a delimited file over the row or cell limit before it is parsed into columns.
+    Line ends bound the row count from above (a quoted value may hold line breaks): only when
+    that bound is over the limit are the rows counted exactly, in a streaming pass that keeps
+    no more than one block and stops as soon as the limit is passed."""
+    check_rows_cells(1, columns)  # a header wider than the cell limit on its own
+    lines = max(data.count(b"\n"), data.count(b"\r"))
+    try:
+        check_rows_cells(lines, columns)
+        return
+    except TooLarge:
+        pass
+    limit = min(TABLE_MAX_ROWS, TABLE_MAX_CELLS // max(columns, 1))
+    reader = pacsv.open_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(use_threads=False, column_names=[f"c{i}" for i in range(columns)],
+                                       skip_rows=1, block_size=1 << 20),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                         invalid_row_handler=lambda row: "skip"),
+        convert_options=pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(columns)}))
+    rows = 0
+    for batch in reader:
+        rows += batch.num_rows
+        if rows > limit:
+            check_rows_cells(rows, columns, at_least=True)
+
+
 def _dedupe_names(names: list[str], display: str, problems: Problems) -> list[str]:
     seen: dict[str, int] = {}
     out = []
@@ -217,8 +291,8 @@ def _empty_to_null(arr: pa.Array) -> pa.Array:
 # --- JSON ------------------------------------------------------------------------------
 
 def _read_jsonl(path: Path, display: str, problems: Problems) -> RawTable:
-    text = _decode_to_utf8(path.read_bytes(), display, problems).decode("utf-8")
-    records, rows, skipped = [], [], 0
+    text = _decode_to_utf8(read_bytes_bounded(path), display, problems).decode("utf-8")
+    records, rows, skipped, cells = [], [], 0, 0
     # \n, \r\n or \r end a line (JSON text never holds them unescaped); str.splitlines()
     # would also break at U+2028, U+0085, form feeds..., which JSON strings may hold as is.
     for n, line in enumerate(re.split(r"\r\n|\n|\r", text), start=1):
@@ -236,6 +310,11 @@ def _read_jsonl(path: Path, display: str, problems: Problems) -> RawTable:
             continue
         records.append(obj)
         rows.append(n)
+        cells += len(obj)
+        if len(records) > TABLE_MAX_ROWS:  # stop reading at the limit
+            check_rows_cells(len(records), 1, at_least=True)
+        if cells > TABLE_MAX_CELLS:
+            raise _too_many("cells", TABLE_MAX_CELLS, TABLE_MAX_CELLS, "SHOPLINT_TABLE_MAX_CELLS", True)
     raw = _from_records(records, np.asarray(rows, dtype=np.int64), display, problems)
     raw.skipped = skipped
     return raw
@@ -244,9 +323,17 @@ def _read_jsonl(path: Path, display: str, problems: Problems) -> RawTable:
 def read_json_document(path: Path, display: str, problems: Problems):
     """The parsed JSON value of a `.json` file; UnreadableFile if it is not JSON."""
     try:
-        text = _decode_to_utf8(path.read_bytes(), display, problems).decode("utf-8")
+        data = _decode_to_utf8(read_bytes_bounded(path), display, problems)
     except OSError as e:
         raise UnreadableFile(f"cannot be read ({e.strerror or e})") from None
+    # A JSON document is parsed whole, into objects far larger than its text: refuse one with
+    # more values than the cell limit before parsing (every value but the last of an array or
+    # an object is followed by a comma, so commas + 1 bound the values from above).
+    values = data.count(b",") + 1
+    if values > TABLE_MAX_CELLS:
+        raise _too_many("values", values, TABLE_MAX_CELLS, "SHOPLINT_TABLE_MAX_CELLS")
+    text = data.decode("utf-8")
+    del data
     try:
         return json.loads(text)
     except ValueError as e:
@@ -265,6 +352,7 @@ def table_from_json_document(doc, display: str, problems: Problems) -> RawTable:
         doc = doc["data"]
     if not isinstance(doc, list):
         raise UnreadableFile("must hold a JSON array of objects, or an object with the array under 'data'")
+    check_rows_cells(len(doc), 1)
     records, rows, skipped = json_objects(doc, display, problems, "record")
     raw = _from_records(records, np.asarray(rows, dtype=np.int64), display, problems)
     raw.skipped = skipped
@@ -318,6 +406,9 @@ def _from_records(records: list[dict], rows: np.ndarray, display: str, problems:
             key = normalise_name(k)
             if key not in names:
                 names[key] = str(k)
+    # every distinct key is a column as long as the table: records that each bring new keys
+    # would make a table of rows x keys cells, nearly all empty (checked before it is built)
+    check_rows_cells(len(records), len(names))
     columns: dict[str, pa.Array] = {}
     for key, original in names.items():
         values = [obj[original] if original in obj else _lookup(obj, key, original) for obj in records]
@@ -344,6 +435,9 @@ def _lookup(obj: dict, key: str, original: str):
 def _read_parquet(path: Path) -> RawTable:
     import pyarrow.parquet as pq
     try:
+        meta = pq.ParquetFile(path).metadata  # counts and sizes from the footer, before any data
+        check_rows_cells(meta.num_rows, meta.num_columns)
+        check_bytes(sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)), "bytes unpacked")
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as e:
         raise UnreadableFile(f"is not a readable Parquet file ({_short(e)})") from None
@@ -394,8 +488,105 @@ def _native_to_text(arr: pa.Array) -> pa.Array:
 
 # --- XLSX ------------------------------------------------------------------------------
 
+_XLSX_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>")
+_XLSX_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,3})([0-9]+)["']""")
+_XLSX_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, KeyError)
+
+
+def _first_sheet_member(zf: zipfile.ZipFile) -> str | None:
+    """The zip member of the workbook's first sheet (as calamine picks it), or None."""
+    import xml.etree.ElementTree as ET
+    names = set(zf.namelist())
+    try:
+        for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+            if zf.getinfo(part).file_size > TABLE_MAX_BYTES:
+                check_bytes(zf.getinfo(part).file_size, f"bytes unpacked ({part})")
+        workbook = ET.fromstring(zf.read("xl/workbook.xml"))
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ET.ParseError):
+        return None
+    first = next((e for e in workbook.iter() if e.tag.rsplit("}", 1)[-1] == "sheet"), None)
+    if first is None:
+        return None
+    rid = next((v for k, v in first.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+    for rel in rels.iter():
+        if rel.get("Id") == rid and rel.get("Target"):
+            target = rel.get("Target").lstrip("/")
+            target = target if target.startswith("xl/") else "xl/" + target
+            return target if target in names else None
+    return None
+
+
+def check_xlsx_size(path: Path) -> None:
+    """Refuse a workbook whose first sheet is over a table limit before calamine reads it:
+    calamine holds the sheet as a dense rectangle from A1 to its last cell, so one cell at
+    CV1000000 costs 100 million cells. The unpacked bytes of the sheet and the shared strings
+    are counted while they are read (a member's stated size is not trusted), the sheet's cells
+    scanned for the highest row and column (its <dimension> is only a claim)."""
+    check_bytes(path.stat().st_size)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip: calamine says why
+    with zf:
+        try:
+            sheet = _first_sheet_member(zf)
+            if sheet is None:
+                return
+            budget = TABLE_MAX_BYTES
+            if "xl/sharedStrings.xml" in zf.namelist():
+                with zf.open("xl/sharedStrings.xml") as f:
+                    while chunk := f.read(1 << 20):
+                        budget -= len(chunk)
+                        if budget < 0:
+                            raise _too_many("bytes unpacked (sheet and shared strings)", TABLE_MAX_BYTES,
+                                            TABLE_MAX_BYTES, "SHOPLINT_TABLE_MAX_BYTES", at_least=True)
+            max_row = max_col = row = col = 0
+            tail = b""
+            with zf.open(sheet) as f:
+                while chunk := f.read(1 << 20):
+                    budget -= len(chunk)
+                    if budget < 0:
+                        raise _too_many("bytes unpacked (sheet and shared strings)", TABLE_MAX_BYTES,
+                                        TABLE_MAX_BYTES, "SHOPLINT_TABLE_MAX_BYTES", at_least=True)
+                    data = tail + chunk
+                    cut = data.rfind(b"<")
+                    if cut == -1 or data.find(b">", cut) != -1:
+                        cut = len(data)
+                    data, tail = data[:cut], data[cut:]
+                    if len(tail) > 1 << 16:  # a tag that never ends: not a sheet calamine reads
+                        tail = b""
+                    for m in _XLSX_TAG.finditer(data):
+                        ref = _XLSX_REF.search(m.group(2))
+                        if m.group(1) == b"row":
+                            row = int(ref.group(2)) if ref else row + 1
+                            col = 0
+                        else:
+                            if ref and ref.group(1):
+                                col = _column_number(ref.group(1))
+                                row = int(ref.group(2)) if ref.group(2) else row
+                            else:
+                                col += 1
+                            max_col = max(max_col, col)
+                        max_row = max(max_row, row)
+                    # the dense rectangle so far: stop at once when it is over a limit
+                    check_rows_cells(max(max_row - 1, 0), max_col)
+        except TooLarge:
+            raise
+        except _XLSX_ZIP_ERRORS:
+            return  # damaged: calamine says why
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
 def _read_xlsx(path: Path) -> RawTable:
     from python_calamine import CalamineWorkbook
+    check_xlsx_size(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)

@@ -39,6 +39,36 @@ class ExportError(Exception):
     """The export as a whole cannot be used (exit 2)."""
 
 
+def _check_member_ranges(zf: zipfile.ZipFile, path: Path) -> None:
+    """ExportError unless every member's bytes (local header, name, extra field and packed
+    data) lie inside the archive, before its central directory, and apart from every other
+    member's. The central directory is only a claim: one member listed several times, or
+    listed with a packed size running past the end, would lift the packed size the ratio
+    check divides by (and let a bomb through)."""
+    fp = zf.fp
+    end = getattr(zf, "start_dir", None)
+    if fp is None or end is None:
+        return
+    spans = []
+    for m in zf.infolist():
+        fp.seek(m.header_offset)
+        header = fp.read(30)
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise ExportError(f"{path.name}: entry '{m.filename}' has no local header where the directory says: "
+                              "refused as a damaged or crafted zip")
+        name_len, extra_len = int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
+        stop = m.header_offset + 30 + name_len + extra_len + m.compress_size
+        if stop > end:
+            raise ExportError(f"{path.name}: entry '{m.filename}' runs past the end of the archive's data: "
+                              "refused as a damaged or crafted zip")
+        spans.append((m.header_offset, stop, m.filename))
+    spans.sort()
+    for (start_a, stop_a, name_a), (start_b, _, name_b) in zip(spans, spans[1:]):
+        if start_b < stop_a:
+            raise ExportError(f"{path.name}: entries '{name_a}' and '{name_b}' overlap in the archive: "
+                              "refused as a possible zip bomb")
+
+
 class RefusedPath(Exception):
     """A path inside the export that may not be read; the message says why."""
 
@@ -93,6 +123,7 @@ class ExportSource:
                 if len(members) > ZIP_MAX_MEMBERS:
                     raise ExportError(f"{path.name}: has {len(members)} entries (limit {ZIP_MAX_MEMBERS}, "
                                       "set by SHOPLINT_ZIP_MAX_MEMBERS)")
+                _check_member_ranges(zf, path)
                 total = sum(m.file_size for m in members)
                 packed = sum(m.compress_size for m in members) or 1
                 if total > ZIP_MAX_TOTAL_BYTES or total / packed > ZIP_MAX_RATIO and total > ZIP_RATIO_FROM_BYTES:

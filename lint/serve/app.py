@@ -40,13 +40,15 @@ from lint import __version__
 from lint.ingest.reader import FORMATS
 from lint.ingest.source import TABLES
 from lint.serve import pages
-from lint.serve.jobs import Busy, Job, JobStore, RateLimiter, owner_key
+from lint.serve.jobs import Busy, ClientBusy, Job, JobStore, RateLimiter, client_key, owner_key
 from lint.serve.runner import DEFAULT_ZONE, check_options
 from lint.serve.settings import Settings
 
 log = logging.getLogger("shoplint.serve")
 
-OWNER_COOKIE = "shoplint_owner"
+# One cookie per report, scoped to the report's own path (/r/<id>): the browser keeps the set
+# of reports it uploaded, and a new upload (even a forged one) never replaces an older one's.
+REPORT_COOKIE = "shoplint_report"
 UPLOAD_PATHS = ("/upload", "/api/lint")
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._()+,-]{0,150}")
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}
@@ -115,6 +117,9 @@ class Gate:
             return await refuse(401, "This server needs a user name and password (or a token).",
                                 {"WWW-Authenticate": 'Basic realm="shoplint", charset="UTF-8"'})
         limit = self.s.max_request_bytes
+        if method == "POST" and not same_origin(headers, scope, self.s.allowed_origins):
+            return await refuse(403, "This form was sent from another site, so it was refused. Open this "
+                                     "server's own page and send it from there.")
         if method == "POST":
             length = headers.get("content-length")
             if length is not None and (not length.isdigit() or int(length) > limit):
@@ -142,7 +147,7 @@ class Gate:
             if message["type"] == "http.response.start":
                 h = list(message.get("headers", []))
                 names = {k.lower() for k, _ in h}
-                for k, v in ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                for k, v in ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
                              (b"x-frame-options", b"DENY"), (b"cache-control", b"no-store")):
                     if k not in names:
                         h.append((k, v))
@@ -170,6 +175,38 @@ class Gate:
             if self.s.token and hmac.compare_digest(password.encode(), self.s.token.encode()):
                 return True
         return False
+
+
+def same_origin(headers: dict, scope, allowed: tuple[str, ...] = ()) -> bool:
+    """Whether a POST comes from this server's own pages (or from a program, which sends no
+    Origin): a browser marks a cross-site request with Sec-Fetch-Site and with its Origin
+    (our pages' Referrer-Policy, same-origin, makes the browser send the real Origin only to
+    us: a form on any other page arrives with another origin or `null`). Without Origin, the
+    Referer is compared; a request with neither is not from a browser form of another site."""
+    site = headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = headers.get("origin")
+    if origin is None:
+        referer = headers.get("referer")
+        if not referer:
+            return True
+        origin = referer
+    origin = origin.strip().lower()
+    if origin == "null":
+        return False
+    scheme, sep, rest = origin.partition("://")
+    if not sep:
+        return False
+    netloc = rest.split("/", 1)[0]
+    if f"{scheme}://{netloc}" in allowed:
+        return True
+    host = (headers.get("host") or "").strip().lower()
+    if not host:
+        server = scope.get("server")
+        host = f"{server[0]}:{server[1]}" if server else ""
+    default = {"http": ":80", "https": ":443"}.get(scheme, "")
+    return bool(host) and (netloc == host or netloc + default == host or netloc == host + default)
 
 
 def _display_name(filename: str | None) -> str:
@@ -235,14 +272,13 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
 
     # --- helpers ---
     def owner_of(request: Request) -> str | None:
-        return owner_key(request.cookies.get(OWNER_COOKIE))
+        return owner_key(request.cookies.get(REPORT_COOKIE))
 
-    def with_owner_cookie(request: Request, response: Response, cookie: str | None = None) -> Response:
-        value = cookie or request.cookies.get(OWNER_COOKIE)
-        if not value or len(value) < 32:
-            value = secrets.token_urlsafe(32)
-        response.set_cookie(OWNER_COOKIE, value, max_age=int(max(s.ttl_s, 3600) * 24), httponly=True,
-                            samesite="lax", secure=request.url.scheme == "https", path="/")
+    def with_report_cookie(request: Request, response: Response, job: Job, secret: str | None) -> Response:
+        """Set (secret) or clear (None) the owner cookie of one report, on its own path."""
+        response.set_cookie(REPORT_COOKIE, secret or "", max_age=int(s.ttl_s) + 60 if secret else 0,
+                            httponly=True, samesite="lax", secure=request.url.scheme == "https",
+                            path=f"/r/{job.id}")
         return response
 
     async def prepare(files: list, as_of: str | None, lang: str, zone: str, owner: str | None,
@@ -300,6 +336,10 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
     def submit(job: Job):
         try:
             store.submit(job)
+        except ClientBusy:
+            store.discard(job)
+            raise Refusal(429, f"You already have {s.max_per_client} exports being checked or waiting (the most "
+                               "one address may have at once). Please wait for one to finish.", retry_after=30) from None
         except Busy:
             store.discard(job)
             raise Refusal(429, f"The server is busy: {s.max_queue} exports are already waiting. "
@@ -309,8 +349,7 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
     @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
     async def upload_form(request: Request, deleted: int = 0):
         note = "Your report was deleted." if deleted else None
-        html = pages.upload_page(s, sample_dir is not None, note)
-        return with_owner_cookie(request, HTMLResponse(html))
+        return HTMLResponse(pages.upload_page(s, sample_dir is not None, note))
 
     @app.get("/sample.zip", include_in_schema=False)
     async def sample():
@@ -325,16 +364,14 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
     async def upload(request: Request):
         form = await request.form(max_files=s.max_files + 1, max_fields=20, max_part_size=64 * 1024)
         try:
-            cookie = request.cookies.get(OWNER_COOKIE)
-            if not cookie or len(cookie) < 32:
-                cookie = secrets.token_urlsafe(32)
+            secret = secrets.token_urlsafe(32)  # this report's own owner secret
             field = lambda k: form.get(k) if isinstance(form.get(k), str) else None  # noqa: E731
             job = await prepare(form.getlist("files"), field("as_of"), field("lang") or "en",
-                                field("timezone") or DEFAULT_ZONE, owner_key(cookie), _client(request))
+                                field("timezone") or DEFAULT_ZONE, owner_key(secret), _client(request))
         finally:
             await form.close()
         submit(job)
-        return with_owner_cookie(request, RedirectResponse(f"/r/{job.id}", status_code=303), cookie)
+        return with_report_cookie(request, RedirectResponse(f"/r/{job.id}", status_code=303), job, secret)
 
     def find(request: Request, job_id: str) -> Job:
         job = store.get(job_id, owner_of(request))
@@ -375,7 +412,7 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
     async def delete(request: Request, job_id: str):
         job = find(request, job_id)
         store.discard(job)
-        return RedirectResponse("/?deleted=1", status_code=303)
+        return with_report_cookie(request, RedirectResponse("/?deleted=1", status_code=303), job, None)
 
     @app.api_route("/healthz", methods=["GET", "HEAD"], include_in_schema=False)
     async def healthz():
@@ -427,7 +464,7 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_key(request.client.host if request.client else None)
 
 
 def _save(plan, target: Path):

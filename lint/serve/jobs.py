@@ -31,11 +31,51 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lint.serve.runner import OUTPUTS, STATUS, run_job
+from lint.serve.child import run_in_job
+from lint.serve.runner import OUTPUTS, STATUS
 from lint.serve.settings import Settings
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
 FOLDER_PREFIX = "job-"
+YIELD_AFTER_S = 2.0  # a lint runs at least this long before it may yield its worker
+SERVER_PREFIX = "shoplint-serve-"  # a server's own data dir in the system temp folder
+PID_FILE = "server.pid"
+
+
+def sweep_dead_servers(temp_root: str | None = None) -> int:
+    """Remove the data dirs that servers which died without cleaning up (SIGKILL, a crash, a
+    power cut) left in the system temp folder: ours (same user), with a pid file naming a
+    process that is gone. -> how many."""
+    removed = 0
+    base = Path(temp_root or tempfile.gettempdir())
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        if not entry.name.startswith(SERVER_PREFIX):
+            continue
+        try:
+            if entry.is_symlink() or not entry.is_dir() or entry.stat().st_uid != os.getuid():
+                continue
+            pid = int((entry / PID_FILE).read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if pid == os.getpid() or _alive(pid):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
 
 _ctx = None
 _ctx_lock = threading.Lock()
@@ -47,12 +87,29 @@ def _mp_context():
     global _ctx
     with _ctx_lock:
         if _ctx is None:
+            _private_mp_tempdir()
             ctx = multiprocessing.get_context("forkserver")
             # the runner imports the pipeline lazily: preload what every lint uses, warm
-            ctx.set_forkserver_preload(["lint.serve.runner", "lint.ingest", "lint.engines.local", "lint.checks",
-                                        "lint.reports"])
+            ctx.set_forkserver_preload(["lint.serve.runner", "lint.serve.child", "lint.ingest", "lint.engines.local",
+                                        "lint.checks", "lint.reports"])
             _ctx = ctx
         return _ctx
+
+
+def _private_mp_tempdir():
+    """multiprocessing keeps the forkserver's socket in a `pymp-*` folder of the system temp
+    folder, removed only by a clean exit. Give it a folder of ours instead, named like a
+    server's data dir and holding our pid, so that it goes at exit and, if the server is
+    killed, is swept by the next server (sweep_dead_servers)."""
+    import multiprocessing.process
+    import multiprocessing.util
+    config = multiprocessing.process.current_process()._config
+    if config.get("tempdir") is not None:
+        return
+    folder = tempfile.mkdtemp(prefix=SERVER_PREFIX + "mp-")
+    (Path(folder) / PID_FILE).write_text(str(os.getpid()))
+    config["tempdir"] = folder
+    multiprocessing.util.Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=-100)
 
 
 def owner_key(cookie: str | None) -> str | None:
@@ -61,6 +118,96 @@ def owner_key(cookie: str | None) -> str | None:
 
 class Busy(Exception):
     """The queue is full."""
+
+
+class ClientBusy(Busy):
+    """This client already has as many jobs running or waiting as one client may."""
+
+
+def client_key(host: str | None) -> str:
+    """The client a job or an upload is counted against: its IP address, an IPv6 address by
+    its /64 (one machine or home usually holds a whole /64). Behind a reverse proxy this is
+    the address the proxy forwards (`--forwarded-allow-ips`), else the proxy's own."""
+    import ipaddress
+    try:
+        ip = ipaddress.ip_address((host or "").strip())
+    except ValueError:
+        return host or "unknown"
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+class FairQueue:
+    """The waiting jobs, one line per client. The next job is the first of the client that has
+    had the least lint time lately (seconds of its finished lints, halved every `half_life`
+    seconds), ties in turn order (round-robin): a client with many uploads waiting, or with
+    slow ones, delays a newcomer by at most the lints already running."""
+
+    def __init__(self, half_life: float = 120.0, clock=time.monotonic):
+        self._lines: dict[str, deque[Job]] = {}  # in turn order (dicts keep insertion order)
+        self._served: dict[str, tuple[float, float]] = {}  # client -> (lint seconds, when)
+        self.half_life, self.clock = half_life, clock
+
+    def __len__(self) -> int:
+        return sum(len(q) for q in self._lines.values())
+
+    def __bool__(self) -> bool:
+        return bool(self._lines)
+
+    def append(self, job: Job):
+        self._lines.setdefault(job.client, deque()).append(job)
+
+    def charge(self, client: str, seconds: float):
+        """Count `seconds` of lint time against `client`."""
+        now = self.clock()
+        self._served[client] = (self.usage(client, now) + max(0.0, seconds), now)
+        if len(self._served) > 10_000:  # forget clients whose time has faded
+            for k in [k for k in self._served if self.usage(k, now) < 0.01 and k not in self._lines]:
+                del self._served[k]
+
+    def usage(self, client: str, now: float | None = None) -> float:
+        seconds, at = self._served.get(client, (0.0, 0.0))
+        if not seconds:
+            return 0.0
+        now = self.clock() if now is None else now
+        return seconds * 0.5 ** (max(0.0, now - at) / self.half_life)
+
+    def _next_client(self) -> str:
+        now = self.clock()
+        return min(self._lines, key=lambda c: self.usage(c, now))  # the first of the least served
+
+    def popleft(self) -> Job:
+        client = self._next_client()
+        line = self._lines.pop(client)
+        job = line.popleft()
+        if line:
+            self._lines[client] = line  # to the end of the turn order
+        return job
+
+    def remove(self, job: Job):
+        line = self._lines.get(job.client)
+        if line is None:
+            raise ValueError("not queued")
+        line.remove(job)
+        if not line:
+            del self._lines[job.client]
+
+    def clear(self):
+        self._lines.clear()
+
+    def order(self) -> list[Job]:
+        """The jobs in about the order they will start (if nothing else arrives or finishes):
+        by the clients' lint time, then round-robin."""
+        now = self.clock()
+        clients = sorted(self._lines, key=lambda c: self.usage(c, now))  # stable: turn order for ties
+        lines = [list(self._lines[c]) for c in clients]
+        return [line[i] for i in range(max(map(len, lines), default=0)) for line in lines if i < len(line)]
+
+    def __iter__(self):
+        return iter(self.order())
 
 
 @dataclass
@@ -81,6 +228,8 @@ class Job:
     error_kind: str | None = None  # input | timeout | internal
     summary: dict | None = None
     export_path: Path | None = None
+    ran: float = 0.0  # seconds the lint has run (paused time not counted)
+    paused: bool = False
     done: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
@@ -90,6 +239,11 @@ class Job:
     @property
     def out_dir(self) -> Path:
         return self.folder / "out"
+
+    @property
+    def tmp_dir(self) -> Path:
+        """The lint's temporary folder (the unpacked zip): removed when the lint ends."""
+        return self.folder / "tmp"
 
     def output(self, kind: str) -> Path:
         return self.out_dir / OUTPUTS[kind]
@@ -105,10 +259,13 @@ class JobStore:
             self._own_root = False
             self._remove_leftovers()
         else:
-            self.root = Path(tempfile.mkdtemp(prefix="shoplint-serve-")).resolve()
+            sweep_dead_servers()
+            self.root = Path(tempfile.mkdtemp(prefix=SERVER_PREFIX)).resolve()
             self._own_root = True
+            (self.root / PID_FILE).write_text(str(os.getpid()))
         self._jobs: dict[str, Job] = {}
-        self._queue: deque[Job] = deque()
+        self._queue = FairQueue()
+        self._active: dict[str, int] = {}  # client -> its jobs running or waiting
         self._running: dict[str, multiprocessing.Process | None] = {}
         self._cond = threading.Condition()
         self._stop = threading.Event()
@@ -144,6 +301,7 @@ class JobStore:
             jobs = list(self._jobs.values())
             self._jobs.clear()
             self._queue.clear()
+            self._active.clear()
         for job in jobs:
             shutil.rmtree(job.folder, ignore_errors=True)
         if self._own_root:
@@ -173,16 +331,21 @@ class JobStore:
         folder.mkdir(mode=0o700)
         (folder / "upload").mkdir(mode=0o700)
         (folder / "out").mkdir(mode=0o700)
+        (folder / "tmp").mkdir(mode=0o700)
         return Job(job_id, folder, owner, client, export_name, as_of, lang, zone, self.clock())
 
     def submit(self, job: Job):
-        """Queue a job whose upload is in place; Busy if the queue is full."""
+        """Queue a job whose upload is in place; Busy if the queue is full, ClientBusy if its
+        client already has `max_per_client` jobs running or waiting."""
         self.start()
         with self._cond:
+            if self._active.get(job.client, 0) >= self.settings.max_per_client:
+                raise ClientBusy()
             if len(self._queue) >= self.settings.max_queue:
                 raise Busy()
             self._jobs[job.id] = job
             self._queue.append(job)
+            self._active[job.client] = self._active.get(job.client, 0) + 1
             self._cond.notify()
 
     def discard(self, job: Job):
@@ -193,10 +356,19 @@ class JobStore:
             self._jobs.pop(job.id, None)
             try:
                 self._queue.remove(job)
+                self._release(job)
             except ValueError:
                 pass
         shutil.rmtree(job.folder, ignore_errors=True)
         job.done.set()
+
+    def _release(self, job: Job):
+        """One job of its client less running or waiting (under self._cond)."""
+        left = self._active.get(job.client, 0) - 1
+        if left > 0:
+            self._active[job.client] = left
+        else:
+            self._active.pop(job.client, None)
 
     def get(self, job_id: str, owner: str | None, api: bool = False) -> Job | None:
         """The job with this id if the caller may see it, else None (the same for a job of
@@ -215,7 +387,7 @@ class JobStore:
     def place(self, job: Job) -> tuple[int, int]:
         """(place in the queue counting from 1, queue length); (0, n) once it runs."""
         with self._cond:
-            for i, j in enumerate(self._queue):
+            for i, j in enumerate(self._queue.order()):
                 if j is job:
                     return i + 1, len(self._queue)
             return 0, len(self._queue)
@@ -233,35 +405,71 @@ class JobStore:
                     self._cond.wait(timeout=1.0)
                 if self._stop.is_set():
                     return
-                job = self._queue.popleft()
-                self._running[job.id] = None
-                job.state, job.started = "running", self.clock()
-            try:
-                self._run(job)
-            except Exception as e:  # noqa: BLE001 - a worker must survive anything
-                self._fail(job, "internal", f"internal error ({type(e).__name__}); no report was made")
-            finally:
-                with self._cond:
-                    self._running.pop(job.id, None)
-                    self.completed += 1
-                # the upload is not needed any more; the reports stay until the job expires
-                shutil.rmtree(job.upload_dir, ignore_errors=True)
-                job.finished = self.clock()
-                job.done.set()
+                job = self._take()
+            self._execute(job)
 
-    def _run(self, job: Job):
+    def _take(self) -> Job:
+        """The next job, marked running (under self._cond)."""
+        job = self._queue.popleft()
+        self._running[job.id] = None
+        job.state, job.started = "running", self.clock()
+        return job
+
+    def _execute(self, job: Job, nested: bool = False):
+        try:
+            self._run(job, nested)
+        except Exception as e:  # noqa: BLE001 - a worker must survive anything
+            self._fail(job, "internal", f"internal error ({type(e).__name__}); no report was made")
+        finally:
+            with self._cond:
+                self._running.pop(job.id, None)
+                self._release(job)
+                self._queue.charge(job.client, job.ran)
+                self.completed += 1
+            # the upload and what the lint unpacked are not needed any more, whatever ended
+            # the lint (a killed one cleaned nothing up); the reports stay until the job expires
+            shutil.rmtree(job.upload_dir, ignore_errors=True)
+            shutil.rmtree(job.tmp_dir, ignore_errors=True)
+            job.finished = self.clock()
+            job.done.set()
+
+    def _run(self, job: Job, nested: bool = False):
         s = self.settings
         proc = _mp_context().Process(
-            target=run_job, name=f"shoplint-lint-{job.id[:6]}",
-            args=(str(job.export_path), str(job.out_dir), job.as_of, job.lang, job.zone, job.export_name,
-                  s.memory_limit_mb, s.lint_options))
+            target=run_in_job, name=f"shoplint-lint-{job.id[:6]}",
+            args=(str(job.tmp_dir), str(job.export_path), str(job.out_dir), job.as_of, job.lang, job.zone,
+                  job.export_name, s.lint_memory_limit_mb, s.lint_options))
         proc.start()
         with self._cond:
             self._running[job.id] = proc
-        proc.join(s.time_limit_s)
+        # The time limit counts the lint's own running time. A long lint of a client that has
+        # had more lint time than the next waiting one yields its worker: it is paused (SIGSTOP
+        # to its process group) while the waiting lints run on this worker, then resumed.
+        while True:
+            t0 = time.monotonic()
+            proc.join(min(0.1, max(0.0, s.time_limit_s - job.ran)))
+            job.ran += time.monotonic() - t0
+            if not proc.is_alive() or job.ran >= s.time_limit_s or self._stop.is_set():
+                break
+            if not nested and self._lighter_waiting(job):
+                _signal_group(proc, signal.SIGSTOP)
+                job.paused = True
+                try:
+                    while not self._stop.is_set():
+                        with self._cond:
+                            if not self._lighter_waiting(job, locked=True):
+                                break
+                            light = self._take()
+                        self._execute(light, nested=True)
+                finally:
+                    job.paused = False
+                    _signal_group(proc, signal.SIGCONT)
         if proc.is_alive():
             _kill(proc)
             proc.join(5)
+            if self._stop.is_set():
+                self._fail(job, "internal", "the server stopped before the lint ended")
+                return
             self._fail(job, "timeout", f"the lint took longer than this server's time limit ({s.time_limit_s:g} s) "
                                        "and was stopped. Split the export, or run `shoplint check` on it locally.")
             return
@@ -269,7 +477,7 @@ class JobStore:
             status = json.loads((job.out_dir / STATUS).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             code = proc.exitcode
-            why = ("it ran out of memory" if code in (-signal.SIGKILL, -signal.SIGSEGV) or s.memory_limit_mb
+            why = ("it ran out of memory" if code in (-signal.SIGKILL, -signal.SIGSEGV) or s.lint_memory_limit_mb
                    else f"its process ended with status {code}")
             self._fail(job, "internal", f"the lint stopped before making a report ({why}).")
             return
@@ -277,6 +485,19 @@ class JobStore:
             job.summary, job.state = status.get("summary"), "done"
         else:
             self._fail(job, "internal" if status.get("internal") else "input", status.get("error") or "failed")
+
+    def _lighter_waiting(self, job: Job, locked: bool = False) -> bool:
+        """Whether `job` has run a quantum and a waiting job's client has had less lint time
+        than `job`'s client (counting this lint so far) by more than a quantum."""
+        if job.ran < YIELD_AFTER_S:
+            return False
+        if not locked:
+            with self._cond:
+                return self._lighter_waiting(job, locked=True)
+        if self._held or not self._queue:
+            return False
+        nxt = self._queue._next_client()
+        return self._queue.usage(nxt) + YIELD_AFTER_S < self._queue.usage(job.client) + job.ran
 
     def _fail(self, job: Job, kind: str, message: str):
         job.state, job.error_kind, job.error = "failed", kind, message
@@ -292,6 +513,7 @@ class JobStore:
                 del self._jobs[j.id]
                 try:
                     self._queue.remove(j)
+                    self._release(j)
                 except ValueError:
                     pass
         for j in old:
@@ -306,6 +528,16 @@ class JobStore:
                 self.sweep()
             except Exception:  # noqa: BLE001 - keep sweeping
                 pass
+
+
+def _signal_group(proc, sig):
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError, OSError):
+        try:
+            os.kill(proc.pid, sig)
+        except OSError:
+            pass
 
 
 def _kill(proc):
@@ -335,7 +567,7 @@ class RateLimiter:
             if len(self._hits) > 10_000:  # forget idle clients
                 for k in [k for k, q in self._hits.items() if not q or q[-1] <= now - self.window]:
                     del self._hits[k]
-            q = self._hits.setdefault(client, deque())
+            q = self._hits.setdefault(client_key(client), deque())
             while q and q[0] <= now - self.window:
                 q.popleft()
             if len(q) >= self.limit:
