@@ -9,6 +9,7 @@ from lint.core.intervals import crowded_periods, group_codes, overlap_join
 
 
 def crowding(ctx, rule: str, account_type: str, limit: int, limit_name: str) -> CheckResult:
+    """Each period in which more bindings of `account_type` are in force in a store than `limit`."""
     b = ctx.bindings
     b = b[b["account_type"] == account_type].reset_index(drop=True)
     (g,) = group_codes(b["store_id"])

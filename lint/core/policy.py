@@ -85,6 +85,7 @@ class Policy:
 
 
 def pack_dir() -> Path:
+    """The policy pack's folder: lint/_rules in a wheel, the repo's rules/ in a checkout."""
     package = Path(__file__).resolve().parent.parent  # lint/
     for candidate in (package / "_rules", package.parent / "rules"):
         if (candidate / "pack.toml").is_file():
@@ -93,6 +94,7 @@ def pack_dir() -> Path:
 
 
 def load_policy(directory: Path | None = None) -> Policy:
+    """Load and check the pack in `directory` (default: pack_dir()); PolicyError names the file and key."""
     directory = directory or pack_dir()
     meta = _toml(directory / "pack.toml")
     policy = Policy(name=_req(meta, "name", "pack.toml"), version=str(_req(meta, "version", "pack.toml")),

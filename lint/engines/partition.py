@@ -120,6 +120,7 @@ def lint_partition(tables: dict[str, pd.DataFrame | None], codes: list[str], par
 
 
 def findings_frame(rows: list[tuple]) -> pd.DataFrame:
+    """Rows of FINDINGS_SCHEMA values -> a findings table with that schema."""
     if not rows:
         return empty_findings()
     columns = list(zip(*rows))

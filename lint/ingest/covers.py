@@ -50,6 +50,7 @@ class CoverRefused(Exception):
 
 
 def is_web_url(text) -> bool:
+    """Whether `text` is an http(s) URL (a cover given as a link, never read as a path)."""
     return isinstance(text, str) and text.strip().lower().startswith(("http://", "https://"))
 
 

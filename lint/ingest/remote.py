@@ -17,6 +17,7 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
 
 
 def is_url(text) -> bool:
+    """Whether EXPORT names an object-storage URL (s3://, gs://, az://...) rather than a local path."""
     return isinstance(text, str) and bool(_URL.match(text)) and not text.lower().startswith("file://")
 
 

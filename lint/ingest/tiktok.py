@@ -123,6 +123,7 @@ _DATA_EXPORT_SECTIONS = ("Profile", "Profile And Settings", "Post", "Video", "Ac
 
 
 def is_data_export(doc) -> bool:
+    """Whether a JSON document is TikTok's 'Download your data' export."""
     return isinstance(doc, dict) and not isinstance(doc.get("data"), list) and any(
         _get(doc, key) is not None for key in _DATA_EXPORT_SECTIONS)
 
@@ -151,6 +152,7 @@ def _video_list(doc: dict):
 
 
 def data_export_user_name(doc: dict) -> str | None:
+    """The profile's user name in a 'Download your data' export, if it has one."""
     for section in ("Profile And Settings", "Profile"):
         for sub in ("Profile Info", "Profile Information"):
             name = _scalar_text(_get(_get(_get(_get(doc, section), sub), "ProfileMap"), "userName"))
@@ -169,6 +171,7 @@ _DATA_EXPORT_NAMES = {"video_id": "Link", "posted_at": "Date", "caption": "Title
 
 
 def export_time_as_utc(text) -> str | None:
+    """A data export's 'YYYY-MM-DD HH:MM:SS' date as ISO 8601 in UTC (how TikTok writes it); None if it is not one."""
     value = _scalar_text(text)
     if value and _EXPORT_TIME.match(value):
         return value.replace(" ", "T") + "+00:00"

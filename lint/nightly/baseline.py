@@ -34,6 +34,7 @@ def load_baseline(path: Path) -> dict[str, dict]:
 
 
 def baseline_file(report: dict) -> dict:
+    """The baseline of a JSON report: each finding's rule, store, subjects and fingerprint."""
     return {"shoplint_baseline": 1, "as_of": report.get("as_of"), "export": report.get("export"),
             "findings": [{"rule": f["rule"], "store_id": f["store_id"], "subjects": f["subjects"],
                           "fingerprint": f["fingerprint"]} for f in report["findings"]]}

@@ -70,6 +70,7 @@ class WaiverOutcome:
 
 
 def load_waivers(path: Path, policy: Policy) -> list[Waiver]:
+    """Read a waivers file (TOML [[waiver]] tables or CSV); WaiverError names the file, row and field."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as e:

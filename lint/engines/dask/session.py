@@ -490,8 +490,8 @@ def _by_store(frame: pd.DataFrame) -> pd.DataFrame:
 def _pair(events: pd.DataFrame, schema_key: str, display: str, part: int):
     """The binding rows of some stores (every row of each store), partition `part` -> (bindings
     in canonical order with KEY, HASH and POS; the pairing problems; their count; their
-    (account_id, store_id) pairs), as lint.ingest.bindings. POS is unique over the partitions (the account pass dedupes on it)
-    and increasing within one (the store pass orders by it)."""
+    (account_id, store_id) pairs), as lint.ingest.bindings. POS is unique over the partitions (the
+    account pass dedupes on it) and increasing within one (the store pass orders by it)."""
     found = Problems()
     events = events.sort_values("_row", kind="stable", ignore_index=True).drop(columns=[KEY, HASH])
     to_bindings = events_to_bindings if schema_key == "bindings.events" else intervals_to_bindings
