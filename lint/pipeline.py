@@ -203,6 +203,7 @@ def lint(export: str | Path, options: LintOptions | None = None, *, hooks: Hooks
                                    on_table=step)
             _set_aside_unneeded(data, problems, _needed_tables(policy, ready.codes))
             _stop_if_unusable(problems, options.strict)
+            _stop_if_nothing_to_check(data, policy, ready.codes, source, problems)
             with hooks.stage("checks"), hooks.progress("checks", len(ready.codes)) as step:
                 result = engine.check(data, policy, ready.codes, ready.as_of, zone, problems.sorted(),
                                       params=options.params, severities=options.severities, on_rule=step)
@@ -247,6 +248,36 @@ def _set_aside_unneeded(data, problems: Problems, needed: set[str]) -> None:
                 p, level=ProblemLevel.WARNING,
                 message=f"{p.message}; the {table} table is not read by the rules run, so it was left out")
             setattr(data, "lives" if table == "live_sessions" else table, None)
+
+
+def _stop_if_nothing_to_check(data, policy: Policy, codes: list[str], source, problems: Problems) -> None:
+    """A table that lost every row to input errors is unusable: the rules that read it are
+    "not run" (never a clean pass over nothing). An export on which no rule of the pack can
+    run (nothing recognised, or every needed table emptied) is unusable input: exit 2, never
+    a clean "0 findings" that would say the shop is compliant when nothing was checked. (A
+    selection that leaves out every rule the export could feed is the user's choice: those
+    rules are listed as not run.)"""
+    from lint.engines.plan import make_plan
+    for table, read in sorted(data.rows_read.items()):
+        attr = "lives" if table == "live_sessions" else table
+        frame = getattr(data, attr, None)
+        if read and hasattr(frame, "__len__") and len(frame) == 0:
+            setattr(data, attr, None)
+            problems.add(data.sources.get(table, table), None, None,
+                         f"every one of its {read} rows was rejected (see the row problems); the rules that read "
+                         f"the {table} table are not run", level=ProblemLevel.WARNING)
+    if make_plan(data, policy, list(policy.rules)).runnable:
+        return
+    plan = make_plan(data, policy, codes or list(policy.rules))
+    names = sorted(p.name for p in source.root.iterdir() if not p.name.startswith(".")) \
+        if source.root.is_dir() else []
+    lacking = [{t for t in policy.rules[c].tables if not data.has(t)} for c in policy.rules]
+    common = sorted(set.intersection(*lacking)) if lacking else []
+    why = (f"every rule reads the {' and '.join(common)} table, and the export has no usable one" if common else
+           "; ".join(f"{c}: {w}" for c, w in plan.not_run.items()))
+    found = f"files found: {', '.join(names)}" if names else "the export is empty"
+    raise UnusableExport(f"no rule can run on this export: {why} ({found}; the tables are stores, accounts, "
+                         "bindings, live_sessions and videos: shared/spec/schema.md)", problems.sorted())
 
 
 def _stop_if_unusable(problems: Problems, strict: bool) -> None:

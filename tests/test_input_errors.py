@@ -68,9 +68,13 @@ def test_live_ending_before_it_starts(export_dir):
         {"live_id": "L1", "account_id": "A1", "started_at": "2025-03-01T10:00:00+07:00",
          "ended_at": "2025-03-01T09:00:00+07:00"}])
     write_table(export_dir, "bindings", GOOD)
-    (e,) = errors(lint(export_dir))
+    report = lint(export_dir)
+    (emptied, e) = errors(report)  # file-wide problems (no row) come first
     assert (e["file"], e["row"], e["column"]) == ("live_sessions.csv", 2, "ended_at")
     assert "before" in e["message"]
+    # its only row rejected, the table is not checked as if it were empty: LIVE001 did not run
+    assert emptied["level"] == "warning" and "every one of its 1 rows was rejected" in emptied["message"]
+    assert "LIVE001" in report["rules"]["not_run"]
 
 
 def test_strict_turns_row_errors_into_exit_2(export_dir):
@@ -121,9 +125,32 @@ def test_empty_file_exits_2(export_dir):
 
 def test_missing_table_means_not_run_not_passed(export_dir):
     write_table(export_dir, "stores", [{"store_id": "S1", "region": "ID"}])
+    write_table(export_dir, "bindings", GOOD)
     report = lint(export_dir)
-    assert set(report["rules"]["not_run"]) >= {"BIND001", "BIND004", "LIVE001"}
-    assert report["rules"]["run"] == []
+    assert set(report["rules"]["not_run"]) == {"BIND007", "DUP001", "LIVE001"}
+    assert "BIND004" in report["rules"]["run"]
+
+
+def test_an_export_no_rule_can_read_is_unusable_not_clean(export_dir):
+    """Before: a folder with only stores.csv, or nothing, said '0 findings' and exited 0."""
+    write_table(export_dir, "stores", [{"store_id": "S1", "region": "ID"}])
+    res = run_cli("check", export_dir, "--as-of", "2026-01-01")
+    assert res.returncode == 2, res.stderr
+    assert "no rule can run" in res.stderr and "bindings table" in res.stderr and "stores.csv" in res.stderr
+    (export_dir / "stores.csv").unlink()
+    res = run_cli("check", export_dir, "--as-of", "2026-01-01")
+    assert res.returncode == 2 and "the export is empty" in res.stderr
+
+
+def test_a_bindings_table_whose_every_row_is_rejected_is_unusable(export_dir):
+    """A spreadsheet wrote day-first dates this reader does not take: every row is rejected,
+    so no rule can run: exit 2 with the row problems, never '0 findings'."""
+    write_table(export_dir, "bindings", [bind("E1", "S1", "A1", "official", "bind", "31/12/2025 10.00"),
+                                         bind("E2", "S1", "A2", "marketing", "bind", "31/12/2025 11.00")])
+    res = run_cli("check", export_dir, "--as-of", "2026-01-01")
+    assert res.returncode == 2, res.stderr
+    assert "every one of its 2 rows was rejected" in res.stderr or "no rule can run" in res.stderr
+    assert "bindings.csv" in res.stderr
 
 
 def test_export_that_does_not_exist(tmp_path):

@@ -14,8 +14,9 @@ import zipfile
 
 import pytest
 
-import fuzzkit as fk
 import lint.ingest.reader as reader
+
+import fuzzkit as fk
 from conftest import REPO, bind
 
 GOOD = [bind(f"E{i}", "S1", "A1", "official", "bind" if i % 2 == 0 else "unbind",

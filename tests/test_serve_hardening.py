@@ -20,10 +20,11 @@ pytest.importorskip("multipart")
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from conftest import REPO  # noqa: E402
 from lint.serve import jobs as jobs_mod  # noqa: E402
 from lint.serve.app import create_app, sample_zip  # noqa: E402
 from lint.serve.settings import Settings  # noqa: E402
+
+from conftest import REPO  # noqa: E402
 
 AS_OF = "2025-12-31T00:00:00+07:00"
 

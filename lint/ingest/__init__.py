@@ -14,6 +14,7 @@ from lint.ingest.bindings import events_to_bindings, intervals_to_bindings
 from lint.ingest.covers import CoverFetcher, CoverLimits
 from lint.ingest.media import HashCache, attach_hashes, default_cache_dir
 from lint.ingest.reader import UnreadableFile, read_table
+from lint.ingest.recognise import recognise
 from lint.ingest.schema import BINDING_EVENTS, BINDING_INTERVALS, SCHEMAS, VIDEOS, resolve_columns, validate
 from lint.ingest.source import ExportError, ExportSource
 from lint.ingest.tiktok import DATA_EXPORT, DISPLAY_API, VideoFile, read_videos_file, with_account
@@ -52,11 +53,19 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
         problems.fatal(message.split(":")[0], message.split(": ", 1)[1])
     export = Export(root=str(source.root))
     raw = {}
+    recognised = recognise(source.other_files(), set(files), problems)
+    for r in recognised:
+        files[r.table] = r.path
     for table, path in files.items():
         display = path.name + ("/" if path.is_dir() else "")
         export.sources[table] = display
         if table == "videos" or table in deferred:
             continue  # videos: read after the accounts (a file may name its account by user name)
+        known = next((r for r in recognised if r.table == table), None)
+        if known is not None:  # read already, to recognise it
+            raw[table] = known.raw
+            problems.items.extend(known.problems.items)
+            continue
         try:
             raw[table] = read_table(path, display, problems)
         except UnreadableFile as e:

@@ -7,6 +7,7 @@ URLs, and anything that is not a regular file.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -22,6 +23,22 @@ from lint.ingest.remote import download, is_url
 TABLES = ("stores", "accounts", "bindings", "videos", "live_sessions", "products")
 # The JSON of TikTok's "Download your data" (new name, old name) is a videos file too.
 DATA_EXPORT_NAMES = ("user_data_tiktok.json", "user_data.json")
+# What browsers and file managers add to a second copy of a file: "bindings (1).csv",
+# "bindings(2).csv", "bindings - Copy.csv", "Copy of bindings.csv", "Salinan bindings.csv".
+_COPY_MARKS = re.compile(r"^(?:copy of |salinan )|(?: ?\(\d+\)| - (?:copy|salinan)(?: \(\d+\))?)$", re.I)
+_TABLE_KEYS = {re.sub(r"[\s_-]+", "", t): t for t in TABLES}
+
+
+def table_named(filename: str) -> str | None:
+    """The table a file's name names, ignoring case, spaces, _ and - and the marks of a copy
+    ("bindings (1).csv", "Live Sessions.xlsx", "Copy of stores.csv"); None if none."""
+    stem = Path(filename).stem.strip()
+    previous = None
+    while stem != previous:  # "Copy of bindings (1)"
+        previous, stem = stem, _COPY_MARKS.sub("", stem).strip()
+    return _TABLE_KEYS.get(re.sub(r"[\s_-]+", "", stem.lower()))
+
+
 # A folder of this name holding table files is the videos table, one file per account
 # (videos/ACCOUNT.json) or one folder of pages per account (videos/ACCOUNT/PAGE.json).
 VIDEOS_FOLDER = "videos"
@@ -180,8 +197,8 @@ class ExportSource:
                 continue
             if entry.name.lower() in DATA_EXPORT_NAMES:
                 table = "videos"
-            elif entry.suffix.lower() in FORMATS and entry.stem.strip().lower() in TABLES:
-                table = entry.stem.strip().lower()
+            elif entry.suffix.lower() in FORMATS and table_named(entry.name):
+                table = table_named(entry.name)
             else:
                 continue
             # a table file is read only if it is a regular file inside the export (a link
@@ -195,6 +212,23 @@ class ExportSource:
         problems += [f"{', '.join(f.name + ('/' if f.is_dir() else '') for f in files)}: several files for "
                      f"table '{t}'; keep one" for t, files in found.items() if len(files) > 1]
         return {t: files[0] for t, files in found.items()}, problems
+
+    def other_files(self) -> list[Path]:
+        """Data files (by extension) at the top of the export that no table name claims:
+        candidates to recognise by their columns (lint.ingest.recognise)."""
+        claimed = {p for p in self.table_files()[0].values()}
+        out = []
+        for entry in sorted(self.root.iterdir()):
+            if entry in claimed or entry.name.startswith((".", "__MACOSX")) or entry.suffix.lower() not in FORMATS:
+                continue
+            if entry.name.lower() in DATA_EXPORT_NAMES or table_named(entry.name):
+                continue  # a second file of a table: already a problem of table_files
+            try:
+                self.resolve(entry.name)
+            except RefusedPath:
+                continue
+            out.append(entry)
+        return out
 
     def _is_inside_folder(self, entry: Path) -> bool:
         try:
