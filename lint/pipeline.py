@@ -1,5 +1,5 @@
 """The one pipeline: export -> read and validate -> canonical tables -> checks -> findings ->
-waivers and baseline -> pictures -> Result. Every front end calls `lint` (the command line,
+headroom -> waivers and baseline -> pictures -> Result. Every front end calls `lint` (the command line,
 the upload portal, the Python API, the tests and the benchmarks); none re-assembles it.
 
     from lint import LintOptions, lint
@@ -192,6 +192,10 @@ def lint(export: str | Path, options: LintOptions | None = None, *, hooks: Hooks
                 result = engine.check(data, policy, ready.codes, ready.as_of, zone, problems.sorted(),
                                       params=options.params, severities=options.severities, on_rule=step)
             outcome = {}
+            with hooks.stage("headroom"):
+                from lint.checks import headroom_of
+                outcome["headroom"] = headroom_of(engine.headroom_tables(data), result.rules_run, result.params,
+                                                  ready.as_of)
             if ready.waivers is not None:
                 from lint.nightly.waivers import apply_waivers
                 outcome["waivers"] = apply_waivers(result.findings, ready.waivers, ready.as_of, zone)

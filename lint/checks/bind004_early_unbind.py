@@ -1,8 +1,11 @@
 """BIND004 early-unbind: an unbind less than `min_hours` after its bind."""
 from __future__ import annotations
 
-from lint.checks import Visual, check
+import math
+
+from lint.checks import Visual, check, headroom
 from lint.core.findings import CheckResult, Finding
+from lint.core.headroom import UnbindAfter
 from lint.core.model import MS_PER_HOUR, NO_TIME
 
 
@@ -23,3 +26,12 @@ def early_unbind(ctx, params) -> CheckResult:
                     "account_type": r.account_type},
         ))
     return CheckResult(findings)
+
+
+@headroom("BIND004")
+def earliest_unbind(ctx, params) -> list:
+    """For each binding in force at --as-of, the earliest instant it may be unbound: exactly
+    min_hours after it was linked (the check allows exactly min_hours)."""
+    wait = math.ceil(params["min_hours"] * MS_PER_HOUR)
+    return [UnbindAfter("BIND004", r.store_id, r.account_id, r.account_type, int(r.start), int(r.start) + wait)
+            for r in ctx.in_force(ctx.as_of).itertuples(index=False)]

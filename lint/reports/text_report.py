@@ -7,6 +7,7 @@ import click
 
 from lint.core.result import Result
 from lint.reports import wording
+from lint.reports.json_report import headroom_dict
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -39,6 +40,7 @@ def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool
             lines.append(f"          {label('subjects')}: {clean(', '.join(f.subjects))}")
             lines.append(f"          {label('fix')}: {wording.fix(result, f, lang)}")
         lines.append("")
+    lines += _headroom(result, lang, label, style)
     problems = [p for p in result.problems if p.level != "warning"]
     warnings = [p for p in result.problems if p.level == "warning"]
     if problems or warnings:
@@ -51,7 +53,7 @@ def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool
     counts = ", ".join(f"{code} {n}" for code, n in sorted(_count(result.findings).items()))
     lines.append(style(label("summary"), bold=True))
     lines.append(f"  {len(result.findings)} {label('findings')} {label('in')} {len(by_store)} "
-                 f"{label('stores')}" + (f" ({counts})" if counts else ""))
+                 f"{label('store_one' if len(by_store) == 1 else 'stores')}" + (f" ({counts})" if counts else ""))
     lines.append(f"  {failing} {label('at_or_above')} '{label(fail_on)}'")
     lines.append(f"  {len(problems)} {label('input_rows_skipped')}")
     if result.waivers is not None:
@@ -67,6 +69,9 @@ def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool
         b = result.baseline
         lines.append(f"  {label('baseline')}: {b.new} {label('baseline_new')}, {b.existing} "
                      f"{label('baseline_existing')}, {b.resolved} {label('baseline_resolved')}")
+    near = wording.near_limit_stores(headroom_dict(result, lang))
+    if near:
+        lines.append(f"  {label('warning')}: {clean(', '.join(near))} {label('hr_near_limit_notices')}")
     for code, why in sorted(result.not_run.items()):
         lines.append(f"  {label('not_run')}: {code} ({why})")
     for code, n in sorted(result.not_checked.items()):
@@ -79,3 +84,27 @@ def _count(findings) -> dict[str, int]:
     for f in findings:
         out[f.rule] = out.get(f.rule, 0) + 1
     return out
+
+
+def _headroom(result: Result, lang: str, label, style) -> list[str]:
+    """Per store: each limit used / allowed and what the next use does; each binding in
+    force and the earliest instant it may be unbound."""
+    headroom = headroom_dict(result, lang)
+    if not headroom:
+        return []
+    lines = [style(f"{label('headroom')} ({label('as_of')} {wording.human_instant_in(result.as_of, result.timezone)})",
+                   bold=True)]
+    for store_id, h in headroom.items():
+        name = result.store_names.get(store_id)
+        lines.append(f"  {label('store')} {clean(store_id)}" + (f" ({clean(name)})" if name else ""))
+        zone = result.zone_of(store_id)
+        for limit in h["limits"]:
+            what, used, nxt = wording.limit_words(limit, label, zone, lang)
+            mark = (" " + style(f"[{label('warning')}: {label('hr_near_limit')}]", fg=_COLOURS["warning"])
+                    if limit["near_limit"] else "")
+            lines.append(f"    {what}: {used} — {nxt}{mark}")
+        for u in h["unbind_after"]:
+            who, when = wording.unbind_words(u, label, zone)
+            lines.append(f"    {label('hr_unbind_after')}: {clean(who)} — {when}")
+    lines.append("")
+    return lines
