@@ -84,7 +84,8 @@ def test_check_email_sends_each_store_its_report(smtp, tmp_path):
     rows = list(csv.DictReader(io.StringIO(attachment.get_content() if isinstance(attachment.get_content(), str)
                                            else attachment.get_content().decode("utf-8"))))
     expected = sorted(f["fingerprint"] for f in report["findings"] if f["store_id"] == "S01")
-    assert sorted(r["fingerprint"] for r in rows) == expected
+    assert sorted(r["fingerprint"] for r in rows if r["record"] == "finding") == expected
+    assert {r["record"] for r in rows} == {"finding", "headroom"}  # the store's headroom follows its findings
 
 
 def test_email_from_a_report_file_to_an_override_address_and_clean_stores(smtp, tmp_path):

@@ -1,0 +1,147 @@
+"""Headroom (what a store may still do) and `plan` (may I bind/unbind this account now?) at
+the rules' boundaries, generated from the policy pack's own parameters, and again with
+configured limits: exactly min_hours, the last allowed and the first breaking Official
+unbind, the last allowed and the first breaking Marketing unbind in the window, a slot
+freed by an unbind."""
+import math
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from conftest import bind, lint, make_export
+from lint.core.policy import load_policy
+
+WIB = timezone(timedelta(hours=7))
+T0 = datetime(2025, 1, 1, 9, 0, tzinfo=WIB)
+PACK = load_policy()
+DEFAULTS = {c: r.defaults() for c, r in PACK.rules.items()}
+CONFIGURED = {"BIND002": {"max_official": 2}, "BIND003": {"max_marketing": 2}, "BIND004": {"min_hours": 24.5},
+              "BIND005": {"max_unbinds": 1}, "BIND006": {"max_unbinds": 3, "window_days": 30}}
+LIMITS = [pytest.param({}, id="pack-defaults"), pytest.param(CONFIGURED, id="configured")]
+
+
+def when(text):
+    return datetime.fromisoformat(text)
+
+
+def param(params, code, name):
+    return params.get(code, {}).get(name, DEFAULTS[code][name])
+
+
+def iso(t: datetime) -> str:
+    return t.astimezone(WIB).isoformat(timespec="milliseconds")
+
+
+class Events:
+    """Binding events of one store, S1, built in time order."""
+
+    def __init__(self):
+        self.rows, self.n = [], 0
+
+    def add(self, account, type_, action, at):
+        self.n += 1
+        self.rows.append(bind(f"E{self.n:04d}", "S1", account, type_, action, iso(at)))
+
+    def bound(self, account, type_, start, end=None):
+        self.add(account, type_, "bind", start)
+        if end is not None:
+            self.add(account, type_, "unbind", end)
+
+
+def report(export_dir, events, as_of, params):
+    make_export(export_dir, {"stores": [{"store_id": "S1", "region": "ID", "timezone": "Asia/Jakarta"}],
+                             "bindings": events.rows})
+    return lint(export_dir, as_of=iso(as_of), select=["BIND"], params=params)
+
+
+def limit(rep, item):
+    [x] = [x for x in rep["headroom"]["S1"]["limits"] if x["item"] == item]
+    return x
+
+
+@pytest.mark.parametrize("params", LIMITS)
+@pytest.mark.parametrize("offset_ms, may", [(-1, False), (0, True), (1, True)])
+def test_earliest_unbind_is_exactly_min_hours_after_linking(export_dir, params, offset_ms, may):
+    hours = param(params, "BIND004", "min_hours")
+    ev = Events()
+    ev.bound("A1", "marketing", T0)
+    earliest = T0 + timedelta(milliseconds=math.ceil(hours * 3_600_000))
+    rep = report(export_dir, ev, earliest + timedelta(milliseconds=offset_ms), params)
+    [u] = rep["headroom"]["S1"]["unbind_after"]
+    assert u["account_id"] == "A1" and when(u["earliest_unbind"]) == earliest
+    assert u["may_unbind_now"] is may
+
+
+@pytest.mark.parametrize("params", LIMITS)
+def test_official_unbinds_near_at_and_over_the_limit(export_dir, params):
+    n = param(params, "BIND005", "max_unbinds")
+    for done in (n - 1, n, n + 1):
+        ev = Events()
+        t = T0
+        for k in range(done):
+            ev.bound(f"OFF{k}", "official", t, t + timedelta(days=3))
+            t += timedelta(days=4)
+        ev.bound("OFFNOW", "official", t - timedelta(days=1))
+        rep = report(export_dir / str(done), ev, t, params)
+        x = limit(rep, "official_unbinds")
+        assert (x["used"], x["allowed"], x["left"]) == (done, n, max(n - done, 0))
+        assert x["next_breaks"] is (done >= n)
+        # near: one left or none left; over the limit is a finding, not a notice
+        assert x["near_limit"] is (done <= n) and ("notice" in x) is (done <= n)
+        assert len([f for f in rep["findings"] if f["rule"] == "BIND005"]) == max(done - n, 0)
+
+
+@pytest.mark.parametrize("params", LIMITS)
+def test_marketing_unbinds_in_the_window_and_when_one_frees_up(export_dir, params):
+    n = param(params, "BIND006", "max_unbinds")
+    days = param(params, "BIND006", "window_days")
+    for done in (n - 1, n, n + 1):
+        ev = Events()
+        t = T0
+        first_unbind = None
+        for k in range(done):
+            ev.bound(f"MKT{k}", "marketing", t, t + timedelta(hours=48))
+            first_unbind = first_unbind or t + timedelta(hours=48)
+            t += timedelta(hours=49)
+        rep = report(export_dir / str(done), ev, t, params)
+        x = limit(rep, "marketing_unbinds")
+        assert (x["used"], x["allowed"], x["window_days"]) == (done, n, days)
+        assert x["next_breaks"] is (done >= n) and x["near_limit"] is (done <= n)
+        assert when(x["next_free"]) == first_unbind + timedelta(days=days)
+        assert len([f for f in rep["findings"] if f["rule"] == "BIND006"]) == max(done - n, 0)
+    # the window is (as_of - window, as_of]: at exactly first unbind + window it has left
+    rep = report(export_dir / "later", ev, first_unbind + timedelta(days=days), params)
+    assert limit(rep, "marketing_unbinds")["used"] == done - 1
+
+
+@pytest.mark.parametrize("params", LIMITS)
+def test_marketing_slots_full_then_freed_by_an_unbind(export_dir, params):
+    m = param(params, "BIND003", "max_marketing")
+    o = param(params, "BIND002", "max_official")
+    ev = Events()
+    ev.bound("OFF", "official", T0)
+    for k in range(m):
+        ev.bound(f"MKT{k}", "marketing", T0)
+    full = report(export_dir / "full", ev, T0 + timedelta(days=3), params)
+    x = limit(full, "marketing_bound")
+    assert (x["used"], x["allowed"], x["next_breaks"], x["near_limit"]) == (m, m, True, False)
+    assert limit(full, "official_bound")["used"] == 1 and limit(full, "official_bound")["next_breaks"] is (o == 1)
+    ev.add("MKT0", "marketing", "unbind", T0 + timedelta(days=3))
+    freed = report(export_dir / "freed", ev, T0 + timedelta(days=3), params)
+    x = limit(freed, "marketing_bound")
+    assert (x["used"], x["left"], x["next_breaks"]) == (m - 1, 1, False)
+    assert limit(freed, "marketing_unbinds")["used"] == 1
+    assert sorted(u["account_id"] for u in freed["headroom"]["S1"]["unbind_after"]) == \
+        [f"MKT{k}" for k in range(1, m)] + ["OFF"]
+
+
+def test_headroom_is_not_a_finding_and_never_fails_a_run(export_dir):
+    n = DEFAULTS["BIND006"]["max_unbinds"]
+    ev = Events()
+    t = T0
+    for k in range(n - 1):
+        ev.bound(f"MKT{k}", "marketing", t, t + timedelta(hours=48))
+        t += timedelta(hours=49)
+    rep = report(export_dir, ev, t, {})
+    assert limit(rep, "marketing_unbinds")["notice"] == "warning"
+    assert rep["findings"] == [] and rep["summary"]["failing"] == 0
