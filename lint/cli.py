@@ -308,6 +308,53 @@ def check(ctx, export, output, color, send_email, config_file, verbose, quiet, *
     sys.exit(status)
 
 
+@main.command("plan")
+@click.argument("export")
+@click.option("--unbind", "unbind_account", metavar="ACCOUNT", help="The account to unbind from --store.")
+@click.option("--bind", "bind_account", metavar="ACCOUNT", help="The account to bind to --store (with --as).")
+@click.option("--as", "account_type", type=click.Choice(["official", "marketing"]),
+              help="With --bind: bind it as an Official or a Marketing account.")
+@click.option("--store", "store_id", required=True, metavar="STORE", help="The store (store_id).")
+@click.option("--at", "at", metavar="TIME", help="When (ISO 8601 or Unix epoch; default: --as-of, else now).")
+@table_options
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Configuration file (default: shoplint.toml or [tool.shoplint] in pyproject.toml, "
+                   "from here upward).")
+@click.pass_context
+def plan_cmd(ctx, export, unbind_account, bind_account, account_type, store_id, at, config_file, **values):
+    """May I bind or unbind this account now? Says whether the action at --at would break a
+    rule of the binding rules, which, and the earliest time it would not.
+
+    Exit 0 when it breaks no rule at or above --fail-on, 1 when it does (as `check`), 2 for
+    unusable input or an action that cannot be planned (an account not bound there...).
+    --format text (default) or json."""
+    from lint.pipeline import plan
+    from lint.planner import Action, PlanError
+    policy = _policy()
+    options = resolve_options(ctx, values, config_file, policy)
+    if (unbind_account is None) == (bind_account is None):
+        raise UsageProblem("give one of --unbind ACCOUNT or --bind ACCOUNT --as official|marketing")
+    if unbind_account is not None and account_type is not None:
+        raise UsageProblem("--as goes with --bind")
+    if list(options.format) not in (["text"], ["json"]):
+        raise UsageProblem("plan writes --format text or json")
+    try:
+        action = Action("unbind" if unbind_account is not None else "bind", store_id,
+                        unbind_account if unbind_account is not None else bind_account, account_type, at)
+        answer = plan(export, action, options, policy=policy)
+    except (OptionError, PlanError) as e:
+        raise UsageProblem(str(e)) from None
+    except UnusableExport as e:
+        click.echo(f"shoplint: {describe_unusable(e)}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    if options.format[0] == "json":
+        click.echo(json.dumps(answer.to_dict(options.lang), ensure_ascii=False, indent=1))
+    else:
+        from lint.reports.text_report import render_plan
+        click.echo(render_plan(answer, options.lang), nl=False)
+    sys.exit(EXIT_OK if options.exit_zero or not answer.failing(options.fail_on) else EXIT_FINDINGS)
+
+
 def _config(path: Path | None, policy):
     try:
         return load_config(path or find_config(Path.cwd()), policy)

@@ -145,3 +145,121 @@ def test_headroom_is_not_a_finding_and_never_fails_a_run(export_dir):
     rep = report(export_dir, ev, t, {})
     assert limit(rep, "marketing_unbinds")["notice"] == "warning"
     assert rep["findings"] == [] and rep["summary"]["failing"] == 0
+
+
+# ---- plan: the same boundaries, answered by the rules' own checks on the planned event ----
+from lint import Action, LintOptions, PlanError  # noqa: E402
+from lint import plan as api_plan  # noqa: E402
+
+from conftest import run_cli  # noqa: E402
+
+
+def planned(export_dir, events, action, as_of, params):
+    make_export(export_dir, {"stores": [{"store_id": "S1", "region": "ID", "timezone": "Asia/Jakarta"}],
+                             "bindings": events.rows})
+    options = LintOptions(as_of=iso(as_of), select=("BIND",), params=params, no_cache=True)
+    return api_plan(export_dir, action, options)
+
+
+def ms(t: datetime) -> int:
+    return int(t.timestamp() * 1000)
+
+
+@pytest.mark.parametrize("params", LIMITS)
+@pytest.mark.parametrize("offset_ms", [-1, 0])
+def test_plan_unbind_at_min_hours(export_dir, params, offset_ms):
+    wait = timedelta(milliseconds=math.ceil(param(params, "BIND004", "min_hours") * 3_600_000))
+    ev = Events()
+    ev.bound("OFF", "official", T0 - timedelta(days=1))
+    ev.bound("A1", "marketing", T0)
+    at = T0 + wait + timedelta(milliseconds=offset_ms)
+    answer = planned(export_dir, ev, Action("unbind", "S1", "A1", at=iso(at)), T0, params)
+    assert answer.allowed is (offset_ms == 0)
+    assert [f.rule for f in answer.broken] == ([] if offset_ms == 0 else ["BIND004"])
+    assert answer.earliest == ms(T0 + wait)  # the search lands on the very millisecond
+
+
+@pytest.mark.parametrize("params", LIMITS)
+def test_plan_the_last_allowed_and_the_first_breaking_official_unbind(export_dir, params):
+    n = param(params, "BIND005", "max_unbinds")
+    for done in (n - 1, n):  # the next is the n-th (allowed), then the (n+1)-th (breaks, for ever)
+        ev = Events()
+        t = T0
+        for k in range(done):
+            ev.bound(f"OFF{k}", "official", t, t + timedelta(days=3))
+            t += timedelta(days=4)
+        ev.bound("OFFNOW", "official", t)
+        at = t + timedelta(days=3)
+        answer = planned(export_dir / str(done), ev, Action("unbind", "S1", "OFFNOW", at=iso(at)), at, params)
+        if done < n:
+            assert answer.allowed and answer.earliest == ms(at)
+        else:
+            assert [f.rule for f in answer.broken] == ["BIND005"] and answer.earliest is None
+
+
+@pytest.mark.parametrize("params", LIMITS)
+def test_plan_the_last_allowed_and_the_first_breaking_marketing_unbind_in_the_window(export_dir, params):
+    n = param(params, "BIND006", "max_unbinds")
+    days = param(params, "BIND006", "window_days")
+    for done in (n - 1, n):
+        ev = Events()
+        t = T0
+        ev.bound("NOW", "marketing", T0)
+        first = None
+        for k in range(done):
+            ev.bound(f"MKT{k}", "marketing", t, t + timedelta(hours=48))
+            first = first or t + timedelta(hours=48)
+            t += timedelta(hours=49)
+        answer = planned(export_dir / str(done), ev, Action("unbind", "S1", "NOW", at=iso(t)), t, params)
+        if done < n:
+            assert answer.allowed
+        else:
+            assert [f.rule for f in answer.broken] == ["BIND006"]
+            # the oldest unbind leaves the window (at - window, at] exactly window_days after it
+            assert answer.earliest == ms(first + timedelta(days=days))
+
+
+@pytest.mark.parametrize("params", LIMITS)
+def test_plan_bind_into_a_full_store_and_into_a_slot_freed_by_an_unbind(export_dir, params):
+    m = param(params, "BIND003", "max_marketing")
+    ev = Events()
+    for k in range(m):
+        ev.bound(f"MKT{k}", "marketing", T0)
+    at = T0 + timedelta(days=5)
+    full = planned(export_dir / "full", ev, Action("bind", "S1", "NEW", "marketing", at=iso(at)), at, params)
+    assert [f.rule for f in full.broken] == ["BIND003"] and full.earliest is None  # not on its own
+    ev.add("MKT0", "marketing", "unbind", at)  # unbound at that very instant: the slot is free then
+    freed = planned(export_dir / "freed", ev, Action("bind", "S1", "NEW", "marketing", at=iso(at)), at, params)
+    assert freed.allowed
+    early = at - timedelta(hours=1)  # an hour before the recorded unbind: wait until it
+    answer = planned(export_dir / "early", ev, Action("bind", "S1", "NEW", "marketing", at=iso(early)), early, params)
+    assert [f.rule for f in answer.broken] == ["BIND003"] and answer.earliest == ms(at)
+
+
+def test_plan_refuses_what_cannot_be_planned(export_dir):
+    ev = Events()
+    ev.bound("A1", "marketing", T0)
+    with pytest.raises(PlanError, match="not bound"):
+        planned(export_dir, ev, Action("unbind", "S1", "A2"), T0 + timedelta(days=3), {})
+    with pytest.raises(PlanError, match="already bound"):
+        planned(export_dir, ev, Action("bind", "S1", "A1", "marketing"), T0 + timedelta(days=3), {})
+    with pytest.raises(PlanError, match="not in the export"):
+        planned(export_dir, ev, Action("unbind", "S9", "A1"), T0 + timedelta(days=3), {})
+
+
+def test_plan_command_exit_status_and_json(export_dir):
+    ev = Events()
+    ev.bound("A1", "marketing", T0)
+    make_export(export_dir, {"stores": [{"store_id": "S1", "region": "ID"}], "bindings": ev.rows})
+    early = run_cli("plan", export_dir, "--unbind", "A1", "--store", "S1", "--at", iso(T0 + timedelta(hours=47)),
+                    "--format", "json")
+    assert early.returncode == 1, early.stderr
+    import json
+    out = json.loads(early.stdout)
+    assert out["allowed"] is False and [b["rule"] for b in out["breaks"]] == ["BIND004"]
+    assert when(out["earliest"]) == T0 + timedelta(hours=48)
+    ok = run_cli("plan", export_dir, "--unbind", "A1", "--store", "S1", "--at", iso(T0 + timedelta(hours=48)),
+                 "--lang", "id")
+    assert ok.returncode == 0 and "Boleh" in ok.stdout
+    bad = run_cli("plan", export_dir, "--unbind", "A1", "--bind", "A2", "--store", "S1")
+    assert bad.returncode == 2

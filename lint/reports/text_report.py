@@ -108,3 +108,27 @@ def _headroom(result: Result, lang: str, label, style) -> list[str]:
             lines.append(f"    {label('hr_unbind_after')}: {clean(who)} — {when}")
     lines.append("")
     return lines
+
+
+def render_plan(answer, lang: str = "en") -> str:
+    """The answer of `shoplint plan` (lint.planner.PlanAnswer) in words."""
+    r = answer.result
+    label = lambda key: r.policy.label(key, lang)  # noqa: E731
+    a = answer.action
+    when = wording.human_instant(r, answer.at, a.store_id)
+    what = (f"{label('plan_bind')} {clean(a.account_id)} ({label(a.account_type)})" if a.kind == "bind"
+            else f"{label('plan_unbind')} {clean(a.account_id)}")
+    lines = [f"{what} — {label('store')} {clean(a.store_id)}, {when}"]
+    if answer.allowed:
+        lines.append(f"  {label('plan_allowed')}")
+    else:
+        lines.append(f"  {label('plan_breaks')}:")
+        for f in answer.broken:
+            lines.append(f"    {label(f.severity)} {f.rule} {f.name}: {clean(wording.message(r, f, lang))}")
+            lines.append(f"      {label('fix')}: {wording.fix(r, f, lang)}")
+        if answer.earliest is not None:
+            lines.append(f"  {label('plan_earliest')}: {wording.human_instant(r, answer.earliest, a.store_id)}")
+        else:
+            lines.append(f"  {label('plan_never')}")
+    lines.append(f"  ({label('plan_checked')}: {', '.join(answer.rules_checked)})")
+    return "\n".join(lines) + "\n"
