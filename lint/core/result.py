@@ -35,6 +35,7 @@ class Result:
     store_zones: dict[str, str] = field(default_factory=dict)
     store_names: dict[str, str] = field(default_factory=dict)
     store_emails: dict[str, str] = field(default_factory=dict)  # stores.manager_email, as given
+    store_languages: dict[str, str] = field(default_factory=dict)  # stores.language (en, id), where given
     rows_read: dict[str, int] = field(default_factory=dict)
     export_name: str = ""
     visuals: Visuals | None = None  # for reporters that draw (HTML, email)

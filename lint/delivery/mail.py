@@ -220,8 +220,10 @@ def _sent_before(outbox: Path) -> set[str]:
 
 def deliver(report: dict, policy, settings: SmtpSettings, outbox: Path, *, to: list[str] | None = None,
             dry_run: bool = False, resume: bool = False, send_clean: bool = False,
-            visuals: Visuals | None = None, sleep=time.sleep) -> Delivery:
-    """One message per store with findings or near a limit (every store with --send-clean)."""
+            visuals: Visuals | None = None, localise=None, sleep=time.sleep) -> Delivery:
+    """One message per store with findings or near a limit (every store with --send-clean).
+    A store with a `language` other than the report's gets its message in that language when
+    `localise(lang)` gives the report in it (the run's Result, or the mail companion's texts)."""
     outbox.mkdir(parents=True, exist_ok=True)
     if not dry_run and not settings.host:
         raise MailError("no SMTP server: give --smtp-host or SHOPLINT_SMTP_HOST (or --dry-run)")
@@ -241,7 +243,11 @@ def deliver(report: dict, policy, settings: SmtpSettings, outbox: Path, *, to: l
             result.outcomes.append(Outcome(store_id, [], "invalid-address",
                                            "not an email address: " + ", ".join(header_text(a) for a in bad)))
             continue
-        msg = build_message(report, store_id, raw, policy, settings, visuals)
+        lang = (stores.get(store_id) or {}).get("language")
+        shown = report
+        if localise is not None and lang and lang != report.get("language", "en"):
+            shown = localise(lang) or report
+        msg = build_message(shown, store_id, raw, policy, settings, visuals)
         eml = _outbox_file(outbox, store_id, msg)
         if msg["Message-ID"] in done:
             result.outcomes.append(Outcome(store_id, raw, "skipped-sent-before"))

@@ -93,7 +93,8 @@ def report_dict(result: Result, lang: str = "en", fail_on: str = "error") -> dic
         "rows_read": dict(sorted(result.rows_read.items())),
         # every store of the stores table (and any store with a finding): for emails
         "stores": {s: {"name": result.store_names.get(s), "timezone": result.zone_of(s),
-                       "manager_email": result.store_emails.get(s)}
+                       "manager_email": result.store_emails.get(s),
+                       **({"language": result.store_languages[s]} if s in result.store_languages else {})}
                    for s in sorted(set(result.store_zones) | set(result.store_names) | set(result.store_emails)
                                    | {f.store_id for f in result.findings})},
         # what each store may still do as of the run: limits used / allowed, earliest unbinds

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,33 @@ class Visuals:
     images: dict[str, str] = field(default_factory=dict)  # export-relative path -> data URI
     timelines: dict[str, list[Segment]] = field(default_factory=dict)  # fingerprint -> segments
     zones: dict[str, str] = field(default_factory=dict)  # fingerprint -> the store's time zone
+
+    def to_dict(self) -> dict:
+        """As JSON can hold it (the mail companion of a JSON report, lint.delivery.companion)."""
+        return {"images": dict(sorted(self.images.items())),
+                "timelines": {fp: [[s.label, s.kind, s.start, s.end, s.open_end] for s in segs]
+                              for fp, segs in sorted(self.timelines.items())},
+                "zones": dict(sorted(self.zones.items()))}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Visuals:
+        """The inverse of to_dict, keeping only what a report may show: pictures as inline
+        JPEG/PNG data (never an address a mail app would fetch), segments of known kinds."""
+        v = cls()
+        for path, uri in (data.get("images") or {}).items():
+            if isinstance(path, str) and isinstance(uri, str) and _INLINE_PICTURE.match(uri):
+                v.images[path] = uri
+        for fp, segs in (data.get("timelines") or {}).items():
+            ok = [Segment(str(s[0]), s[1], int(s[2]), int(s[3]), bool(s[4])) for s in segs
+                  if isinstance(s, list) and len(s) == 5 and s[1] in ("official", "marketing", "window")
+                  and all(isinstance(x, int) and not isinstance(x, bool) for x in s[2:4])]
+            if ok:
+                v.timelines[str(fp)] = ok
+        v.zones = {str(k): str(z) for k, z in (data.get("zones") or {}).items() if isinstance(z, str)}
+        return v
+
+
+_INLINE_PICTURE = re.compile(r"^data:image/(jpeg|png);base64,[A-Za-z0-9+/]+=*$")
 
 
 def build_visuals(findings: list[Finding], export: Export, source: ExportSource | None, as_of: int,
