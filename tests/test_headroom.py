@@ -263,3 +263,35 @@ def test_plan_command_exit_status_and_json(export_dir):
     assert ok.returncode == 0 and "Boleh" in ok.stdout
     bad = run_cli("plan", export_dir, "--unbind", "A1", "--bind", "A2", "--store", "S1")
     assert bad.returncode == 2
+
+
+def test_headroom_shows_in_every_format(tmp_path):
+    import csv
+    import io
+    import json
+
+    import pyarrow.parquet as pq
+
+    from conftest import REPO
+    out = tmp_path / "out"
+    out.mkdir()
+    res = run_cli("check", REPO / "sample_data", "--format", "json,csv,parquet,jsonl,html,text", "--output-dir", out,
+                  "--as-of", "2025-12-31T00:00:00+07:00", "--no-cache")
+    assert res.returncode == 1, res.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    near = [(s, x["item"]) for s, h in report["headroom"].items() for x in h["limits"] if x["near_limit"]]
+    assert near == [("S01", "marketing_unbinds")]  # 9 of the 10 Marketing unbinds in 180 days
+    assert sorted(report["headroom"]) == ["S01", "S02", "S03", "S04"]  # the clean store too
+    text = (out / "report.txt").read_text(encoding="utf-8")
+    assert "Headroom" in text and "Marketing unbinds in the window (180 days): 9 / 10" in text
+    assert "warning: S01 near a limit" in text
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.count('class="headroom"') == 4 and 'class="near-limit"' in html
+    rows = [r for r in csv.DictReader(io.StringIO((out / "report.csv").read_text(encoding="utf-8")))
+            if r["record"] == "headroom"]
+    assert [(r["store_id"], r["item"]) for r in rows if r["near_limit"] == "true"] == [("S01", "marketing_unbinds")]
+    lines = [json.loads(x) for x in (out / "report.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {x["store_id"] for x in lines if x["type"] == "headroom"} == set(report["headroom"])
+    assert lines[-1]["type"] == "summary"
+    meta = json.loads(pq.read_table(out / "report.parquet").schema.metadata[b"shoplint"])
+    assert meta["headroom"] == report["headroom"]

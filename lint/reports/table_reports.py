@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 
 from lint import __version__
 from lint.core.result import Result
-from lint.reports.json_report import finding_dict, report_dict, summary
+from lint.reports.json_report import finding_dict, headroom_dict, report_dict, summary
 
 # A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets
 # (OWASP "CSV injection"); a leading apostrophe makes it text.
@@ -80,6 +80,8 @@ def render_jsonl(result: Result, lang: str = "en", fail_on: str = "error", color
     lines = [json.dumps({"type": "finding", **finding_dict(result, f, lang)}, ensure_ascii=False)
              for f in result.findings]
     lines += [json.dumps({"type": "input_error", **p.to_dict()}, ensure_ascii=False) for p in result.problems]
+    lines += [json.dumps({"type": "headroom", "store_id": s, **h}, ensure_ascii=False)
+              for s, h in headroom_dict(result, lang).items()]
     lines.append(json.dumps({"type": "summary", **summary(result, fail_on)}, ensure_ascii=False))
     return "\n".join(lines) + "\n"
 
