@@ -19,6 +19,7 @@ import base64
 import binascii
 import hmac
 import io
+import json
 import logging
 import re
 import secrets
@@ -41,7 +42,7 @@ from lint.ingest.reader import FORMATS
 from lint.ingest.source import TABLES
 from lint.serve import pages
 from lint.serve.jobs import Busy, Job, JobStore, RateLimiter, owner_key
-from lint.serve.runner import DEFAULT_ZONE, check_options
+from lint.serve.runner import DEFAULT_ZONE, PLAN, check_options
 from lint.serve.settings import Settings
 
 log = logging.getLogger("shoplint.serve")
@@ -329,10 +330,12 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
             if not cookie or len(cookie) < 32:
                 cookie = secrets.token_urlsafe(32)
             field = lambda k: form.get(k) if isinstance(form.get(k), str) else None  # noqa: E731
+            planned = _planned(field, field("timezone") or DEFAULT_ZONE)
             job = await prepare(form.getlist("files"), field("as_of"), field("lang") or "en",
                                 field("timezone") or DEFAULT_ZONE, owner_key(cookie), _client(request))
         finally:
             await form.close()
+        job.plan = planned
         submit(job)
         return with_owner_cookie(request, RedirectResponse(f"/r/{job.id}", status_code=303), cookie)
 
@@ -355,7 +358,14 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
             html = await run_in_threadpool(job.output("html").read_text, "utf-8")
         except OSError:
             raise Refusal(404, "This report has just been deleted.") from None
-        return HTMLResponse(pages.with_bar(html, pages.report_bar(job, job.created + s.ttl_s)))
+        bar = pages.report_bar(job, job.created + s.ttl_s)
+        if job.plan:
+            try:
+                answer = json.loads(await run_in_threadpool(job.output_file(PLAN).read_text, "utf-8"))
+            except (OSError, ValueError):
+                answer = None
+            bar += pages.plan_card(job.plan, answer)
+        return HTMLResponse(pages.with_bar(html, bar))
 
     @app.get("/r/{job_id}/report.{kind}", include_in_schema=False)
     async def download(request: Request, job_id: str, kind: str):
@@ -424,6 +434,32 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
             store.discard(job)
 
     return app
+
+
+def _planned(field, zone: str) -> dict | None:
+    """The upload form's optional "may I bind or unbind this account?" (lint.serve.runner.plan_folder);
+    Refusal when it is asked but incomplete."""
+    from lint.pipeline import parse_as_of
+    from lint.settings.options import OptionError
+    action = (field("plan_action") or "").strip()
+    if not action:
+        return None
+    if action not in ("bind", "unbind"):
+        raise Refusal(400, f"plan_action {action[:20]!r}: choose bind or unbind")
+    plan = {"action": action, "account": (field("plan_account") or "").strip()[:200],
+            "store": (field("plan_store") or "").strip()[:200],
+            "account_type": (field("plan_type") or "").strip() if action == "bind" else None,
+            "at": (field("plan_at") or "").strip()[:64] or None}
+    if not plan["account"] or not plan["store"]:
+        raise Refusal(400, "To ask whether you may bind or unbind an account, give the account and the store.")
+    if action == "bind" and plan["account_type"] not in ("official", "marketing"):
+        raise Refusal(400, "To plan a bind, choose Official or Marketing.")
+    try:
+        parse_as_of(plan["at"], zone)
+    except OptionError:
+        raise Refusal(400, f"plan time {plan['at']!r} is not a timestamp (ISO 8601, e.g. "
+                           "2025-12-31T00:00:00+07:00, or Unix epoch seconds)") from None
+    return plan
 
 
 def _client(request: Request) -> str:

@@ -79,6 +79,7 @@ class Job:
     error_kind: str | None = None  # input | timeout | internal
     summary: dict | None = None
     export_path: Path | None = None
+    plan: dict | None = None  # the form's "may I bind or unbind?" (lint.serve.runner.plan_folder)
     done: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
@@ -91,6 +92,10 @@ class Job:
 
     def output(self, kind: str) -> Path:
         return self.out_dir / OUTPUTS[kind]
+
+    def output_file(self, name: str) -> Path:
+        """Another file the lint wrote into out/ (the plan's answer)."""
+        return self.out_dir / name
 
 
 class JobStore:
@@ -252,7 +257,7 @@ class JobStore:
         proc = _mp_context().Process(
             target=run_job, name=f"shoplint-lint-{job.id[:6]}",
             args=(str(job.export_path), str(job.out_dir), job.as_of, job.lang, job.zone, job.export_name,
-                  s.memory_limit_mb, s.lint_options))
+                  s.memory_limit_mb, s.lint_options), kwargs={"plan": job.plan} if job.plan else {})
         proc.start()
         with self._cond:
             self._running[job.id] = proc

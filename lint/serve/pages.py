@@ -101,6 +101,22 @@ can only be checked in a <code>.zip</code> of the whole export folder.</div>
 <select id="lang" name="lang"><option value="en" selected>English</option>
 <option value="id">Bahasa Indonesia</option></select>
 </details>
+<details id="plan"><summary>May I bind or unbind an account? (optional)</summary>
+<div class="muted">Answered beside the report: whether the action would break a rule at that time, which,
+and the earliest time it would not.</div>
+<label for="plan_action">Action</label>
+<select id="plan_action" name="plan_action"><option value="" selected>(none)</option>
+<option value="unbind">Unbind an account</option><option value="bind">Bind an account</option></select>
+<label for="plan_account">Account (account_id)</label>
+<input id="plan_account" type="text" name="plan_account" maxlength="200">
+<label for="plan_store">Store (store_id)</label>
+<input id="plan_store" type="text" name="plan_store" maxlength="200">
+<label for="plan_type">Bind as</label>
+<select id="plan_type" name="plan_type"><option value="marketing" selected>Marketing</option>
+<option value="official">Official</option></select>
+<label for="plan_at">When (optional)</label>
+<input id="plan_at" type="text" name="plan_at" placeholder="default: the As of above, else now">
+</details>
 <button type="submit" id="submit">Check my export</button>
 </form>
 <div class="card">
@@ -199,3 +215,27 @@ def with_bar(report_html: str, bar: str) -> str:
     if j < 0:
         return bar + report_html
     return report_html[:j + 1] + bar + report_html[j + 1:]
+
+
+def plan_card(plan: dict, answer: dict | None) -> str:
+    """The answer to the upload form's "may I bind or unbind?" (lint.serve.runner.plan_folder),
+    above the report."""
+    box = ('<div id="plan-answer" data-allowed="{allowed}" style="background:{bg};border:1px solid {edge};'
+           'border-radius:8px;padding:10px 14px;margin:0 0 12px;font-size:15px">{inner}</div>')
+    what = (f"{'Bind' if plan['action'] == 'bind' else 'Unbind'} {esc(plan['account'])}"
+            + (f" ({esc(plan['account_type'])})" if plan["action"] == "bind" else "") + f" — store {esc(plan['store'])}")
+    if not answer or "error" in answer:
+        why = esc(answer["error"]) if answer else "no answer was made"
+        return box.format(allowed="unknown", bg="#fef3f2", edge="#b42318",
+                          inner=f"<b>{what}</b><p style='margin:4px 0 0'>Cannot be planned: {why}</p>")
+    if answer["allowed"]:
+        inner = (f"<b>{what}, {esc(answer['at'])}</b><p style='margin:4px 0 0'>Allowed: this breaks no rule "
+                 f"checked.</p>")
+        return box.format(allowed="true", bg="#ecfdf3", edge="#12b76a", inner=inner)
+    items = "".join(f"<li><b>{esc(b['rule'])}</b> {esc(b['name'])}: {esc(b['message'])}</li>"
+                    for b in answer["breaks"])
+    when = (f"Earliest time it would not: <b id='plan-earliest'>{esc(answer['earliest'])}</b>"
+            if answer.get("earliest") else "No later time makes it allowed on its own: another change is needed first.")
+    inner = (f"<b>{what}, {esc(answer['at'])}</b><p style='margin:4px 0 0'>Not allowed at this time: it would "
+             f"break</p><ul style='margin:4px 0'>{items}</ul><p style='margin:4px 0 0'>{when}</p>")
+    return box.format(allowed="false", bg="#fffaeb", edge="#b54708", inner=inner)
