@@ -295,3 +295,14 @@ def test_headroom_shows_in_every_format(tmp_path):
     assert lines[-1]["type"] == "summary"
     meta = json.loads(pq.read_table(out / "report.parquet").schema.metadata[b"shoplint"])
     assert meta["headroom"] == report["headroom"]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Jakarta", "Asia/Makassar", "America/St_Johns", "Europe/London", "UTC"])
+def test_instants_formatted_in_bulk_read_exactly_as_one_by_one(zone):
+    """Headroom formats its many instants zone by zone in one go: the very text of format_instant."""
+    import numpy as np
+
+    from lint.ingest.timestamps import format_instant, format_instants
+    rng = np.random.default_rng(16)
+    ms = np.concatenate([rng.integers(-2 * 10**12, 4 * 10**12, 3000), rng.integers(0, 10**9, 500) * 1000, [0, 1, -1]])
+    assert format_instants(ms, zone) == [format_instant(int(x), zone) for x in ms]

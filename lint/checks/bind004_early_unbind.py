@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from lint.checks import Visual, check, headroom
+from lint.checks.context import take
 from lint.core.findings import CheckResult, Finding
 from lint.core.headroom import UnbindAfter
 from lint.core.model import MS_PER_HOUR, NO_TIME
@@ -33,5 +36,6 @@ def earliest_unbind(ctx, params) -> list:
     """For each binding in force at --as-of, the earliest instant it may be unbound: exactly
     min_hours after it was linked (the check allows exactly min_hours)."""
     wait = math.ceil(params["min_hours"] * MS_PER_HOUR)
-    return [UnbindAfter("BIND004", r.store_id, r.account_id, r.account_type, int(r.start), int(r.start) + wait)
-            for r in ctx.in_force(ctx.as_of).itertuples(index=False)]
+    now = ctx.bound_now
+    store, account, kind, start = take(now, np.arange(len(now)), "store_id", "account_id", "account_type", "start")
+    return [UnbindAfter("BIND004", s, a, k, t, t + wait) for s, a, k, t in zip(store, account, kind, start)]

@@ -31,10 +31,15 @@ class Context:
     @cached_property
     def store_ids(self) -> list[str]:
         """Every store of the stores table and of the bindings, sorted."""
-        ids = set(self.export.bindings["store_id"]) if self.export.bindings is not None else set()
+        ids = set(self.export.bindings["store_id"].unique().tolist()) if self.export.bindings is not None else set()
         if self.export.stores is not None:
-            ids |= set(self.export.stores["store_id"])
+            ids |= set(self.export.stores["store_id"].unique().tolist())
         return sorted(ids)
+
+    @cached_property
+    def bound_now(self) -> pd.DataFrame:
+        """The bindings in force at --as-of."""
+        return self.in_force(self.as_of)
 
     def in_force(self, at: int) -> pd.DataFrame:
         """The bindings in force at instant `at`: start <= at < end (or still bound)."""

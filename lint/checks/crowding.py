@@ -13,7 +13,7 @@ from lint.core.model import NO_TIME
 def slots(ctx, rule: str, account_type: str, limit: int, item: str) -> list[Limit]:
     """Each store's bindings of `account_type` in force at --as-of against the limit; when
     the store is full, the next instant a binding in force is recorded to end frees a slot."""
-    now = ctx.in_force(ctx.as_of)
+    now = ctx.bound_now
     now = now[now["account_type"] == account_type]
     used = now.groupby("store_id").size().to_dict() if len(now) else {}
     ends = now[now["end"] != NO_TIME].groupby("store_id")["end"].min().to_dict() if len(now) else {}

@@ -34,13 +34,25 @@ def headroom_dict(result: Result, lang: str) -> dict:
     the run (lint.core.headroom). A limit near its end carries "notice": "warning"; it is
     not a finding, so it never fails a run and no waiver applies to it."""
     from lint.core.headroom import NOTICE_LEVEL, Limit
+    from lint.ingest.timestamps import format_instants
     out: dict[str, dict] = {}
-    at = lambda ms, store: None if ms is None else wording.instant(result, ms, store)  # noqa: E731
+    # every instant formatted once, zone by zone (a big export has a binding per account)
+    wanted: dict[str, set] = {}
+    for h in result.headroom:
+        instants = (h.next_free,) if isinstance(h, Limit) else (h.bound_at, h.earliest)
+        wanted.setdefault(result.zone_of(h.store_id), set()).update(i for i in instants if i is not None)
+    shown = {}
+    for zone, instants in wanted.items():
+        instants = sorted(instants)
+        shown.update(zip(((zone, i) for i in instants), format_instants(instants, zone)))
+    at = lambda ms, store: None if ms is None else shown[(result.zone_of(store), ms)]  # noqa: E731
+    labels: dict[str, str] = {}
     for h in result.headroom:
         store = out.setdefault(h.store_id, {"limits": [], "unbind_after": []})
         if isinstance(h, Limit):
             store["limits"].append({
-                "rule": h.rule, "item": h.item, "label": result.policy.label("hr_" + h.item, lang),
+                "rule": h.rule, "item": h.item,
+                "label": labels.get(h.item) or labels.setdefault(h.item, result.policy.label("hr_" + h.item, lang)),
                 "used": h.used, "allowed": h.allowed, "left": h.left, "next_breaks": h.next_breaks,
                 "next_free": at(h.next_free, h.store_id),
                 **({"window_days": h.window_days} if h.window_days is not None else {}),

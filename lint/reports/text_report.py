@@ -40,7 +40,8 @@ def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool
             lines.append(f"          {label('subjects')}: {clean(', '.join(f.subjects))}")
             lines.append(f"          {label('fix')}: {wording.fix(result, f, lang)}")
         lines.append("")
-    lines += _headroom(result, lang, label, style)
+    headroom = headroom_dict(result, lang)
+    lines += _headroom(result, headroom, label, style, lang)
     problems = [p for p in result.problems if p.level != "warning"]
     warnings = [p for p in result.problems if p.level == "warning"]
     if problems or warnings:
@@ -69,7 +70,7 @@ def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool
         b = result.baseline
         lines.append(f"  {label('baseline')}: {b.new} {label('baseline_new')}, {b.existing} "
                      f"{label('baseline_existing')}, {b.resolved} {label('baseline_resolved')}")
-    near = wording.near_limit_stores(headroom_dict(result, lang))
+    near = wording.near_limit_stores(headroom)
     if near:
         lines.append(f"  {label('warning')}: {clean(', '.join(near))} {label('hr_near_limit_notices')}")
     for code, why in sorted(result.not_run.items()):
@@ -86,10 +87,9 @@ def _count(findings) -> dict[str, int]:
     return out
 
 
-def _headroom(result: Result, lang: str, label, style) -> list[str]:
+def _headroom(result: Result, headroom: dict, label, style, lang: str) -> list[str]:
     """Per store: each limit used / allowed and what the next use does; each binding in
     force and the earliest instant it may be unbound."""
-    headroom = headroom_dict(result, lang)
     if not headroom:
         return []
     lines = [style(f"{label('headroom')} ({label('as_of')} {wording.human_instant_in(result.as_of, result.timezone)})",
