@@ -134,6 +134,12 @@ def answer(export: Export, policy: Policy, codes: list[str], action: Action, at:
             raise PlanError(f"account {action.account_id!r} is already bound to store {action.store_id!r} "
                             f"as {action.account_type} at that time")
         target = None
+    # the other tables only as far as these rows' accounts reach (LIVE sessions in their roles)
+    accounts = set(rows["account_id"].unique().tolist())
+    lives = export.lives
+    if lives is not None:
+        lives = lives[lives["account_id"].isin(accounts).to_numpy()].reset_index(drop=True)
+    export = dataclasses.replace(export, lives=lives, videos=None)
     base = dataclasses.replace(export, bindings=rows)
 
     def with_event(t: int) -> Export:
