@@ -7,6 +7,11 @@ The Python API (docs/python-api.md):
     for finding in result.findings: ...
     result.report()          # the JSON report as a dict
     result.render("html")    # any report format, as bytes
+    result.headroom          # what each store may still do (also the JSON report's "headroom")
+
+    from lint import Action, plan
+    answer = plan("export.zip", Action("unbind", store_id="S01", account_id="promo5"), options)
+    answer.allowed, [f.rule for f in answer.broken], answer.earliest
 
 `lint` raises UnusableExport when the export cannot be used (the command line's exit 2) and
 OptionError for an option it cannot use.
@@ -14,13 +19,16 @@ OptionError for an option it cannot use.
 
 __version__ = "0.1.0"
 
-__all__ = ["lint", "LintOptions", "Result", "Finding", "UnusableExport", "OptionError", "InputProblem",
+__all__ = ["lint", "plan", "Action", "PlanAnswer", "PlanError", "LintOptions", "Result", "Finding", "UnusableExport", "OptionError", "InputProblem",
            "ProblemLevel", "resolve_options", "__version__"]
 
 
 def __getattr__(name: str):
     # imported on first use, so `shoplint --version` and `--help` do not load pandas
-    if name in ("lint", "UnusableExport"):
+    if name in ("Action", "PlanAnswer", "PlanError"):
+        import lint.planner as planner
+        return getattr(planner, name)
+    if name in ("lint", "plan", "UnusableExport"):
         import lint.pipeline as pipeline
         return getattr(pipeline, name)
     if name in ("LintOptions", "OptionError"):

@@ -116,7 +116,7 @@ def mail_options(fn):
     return fn
 
 
-def _send(report: dict, policy, visuals, o: dict) -> int:
+def _send(report: dict, policy, visuals, o: dict, localise=None) -> int:
     from lint.delivery.mail import MailError, SmtpSettings, deliver, split_addresses, valid_address
     try:
         settings = SmtpSettings.from_env(host=o["smtp_host"], port=o["smtp_port"], user=o["smtp_user"],
@@ -126,7 +126,7 @@ def _send(report: dict, policy, visuals, o: dict) -> int:
         if to and not all(valid_address(a) for a in to):
             raise MailError(f"--to {o['mail_to']!r}: not an email address")
         outcome = deliver(report, policy, settings, o["outbox"], to=to, dry_run=o["dry_run"], resume=o["resume"],
-                          send_clean=o["send_clean"], visuals=visuals)
+                          send_clean=o["send_clean"], visuals=visuals, localise=localise)
     except MailError as e:
         raise UsageProblem(str(e)) from None
     except OSError as e:
@@ -145,17 +145,51 @@ _MAIL_KEYS = ("mail_to", "smtp_host", "smtp_port", "smtp_user", "smtp_security",
 
 @main.command()
 @click.argument("report_file", metavar="REPORT.json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--export", "export", metavar="EXPORT",
+              help="Re-read the findings' pictures and time lines from this export (the one the report "
+                   "was made from) when REPORT.mail.json is not beside the report.")
 @mail_options
-def email(report_file, **o):
+def email(report_file, export, **o):
     """Email each store its part of a JSON report (HTML body, text alternative, CSV attached).
-    Exit 1 if any message could not be sent (it is kept in the outbox)."""
+    The pictures, time lines and other languages come from REPORT.mail.json, which `check`
+    writes beside a JSON report, or from --export. Exit 1 if any message could not be sent
+    (it is kept in the outbox)."""
+    from lint.delivery import companion
     try:
         report = json.loads(report_file.read_text(encoding="utf-8"))
         if not isinstance(report, dict) or not isinstance(report.get("findings"), list):
             raise ValueError("no findings list")
     except (ValueError, UnicodeDecodeError) as e:
         raise UsageProblem(f"{report_file}: not a shoplint JSON report ({e})") from None
-    sys.exit(_send(report, _policy(), None, o))
+    policy = _policy()
+    found = companion.load(companion.path_beside(report_file), report)
+    if export is not None:
+        found = _companion_from_export(export, report, policy)
+    if found.visuals is None:
+        click.echo(f"shoplint: no pictures or time lines in the emails: {found.note}; "
+                   "give --export EXPORT to re-read them", err=True)
+    sys.exit(_send(report, policy, found.visuals, o,
+                   localise=lambda lang: companion.localised(report, lang, found.texts, policy)))
+
+
+def _companion_from_export(export: str, report: dict, policy):
+    """The pictures and texts of `report`'s findings, re-read from the export it was made from."""
+    from lint.delivery import companion
+    try:
+        options = LintOptions(as_of=report["as_of"], timezone=report.get("timezone") or "Asia/Jakarta",
+                              select=tuple(report["rules"]["run"]), params=report["rules"].get("parameters", {}),
+                              lang=report.get("language", "en"), no_cache=True)
+        result = lint(export, options, visuals=True, policy=policy)
+    except (KeyError, TypeError) as e:
+        raise UsageProblem(f"--export: the report does not say how it was made ({e})") from None
+    except OptionError as e:
+        raise UsageProblem(f"--export: {e}") from None
+    except UnusableExport as e:
+        raise UsageProblem(f"--export {export}: {describe_unusable(e)}") from None
+    mine = {f["fingerprint"] for f in report["findings"]}
+    if not mine <= {f.fingerprint for f in result.findings}:
+        raise UsageProblem(f"--export {export}: not the export this report was made from (its findings differ)")
+    return companion.Companion(result.visuals, companion.texts_of(result))
 
 
 def table_options(fn):
@@ -282,7 +316,10 @@ def check(ctx, export, output, color, send_email, config_file, verbose, quiet, *
         raise UsageProblem(f"--output-dir {options.output_dir}: folder does not exist")
     hooks = _CliHooks(verbose and not quiet, sys.stderr.isatty() and not quiet)
     try:
-        result = lint(export, options, hooks=hooks, visuals="html" in formats or send_email, policy=policy)
+        # a JSON report written to a file gets its mail companion (pictures): check -> JSON -> email
+        to_file = output is not None or options.output_dir is not None
+        result = lint(export, options, hooks=hooks, visuals="html" in formats or send_email
+                      or ("json" in formats and to_file), policy=policy)
     except OptionError as e:
         raise UsageProblem(str(e)) from None
     except UnusableExport as e:
@@ -294,6 +331,8 @@ def check(ctx, export, output, color, send_email, config_file, verbose, quiet, *
         rendered = render(result, options, color=use_color)
     try:
         write_reports(rendered, output, options.output_dir)
+        if "json" in formats and (output is not None or options.output_dir is not None):
+            _write_companion(result, options, output)
     except OutputError as e:
         raise UsageProblem(str(e)) from None
     if output is None and options.output_dir is None:
@@ -304,7 +343,8 @@ def check(ctx, export, output, color, send_email, config_file, verbose, quiet, *
             click.echo(rendered[formats[0]].decode("utf-8"), nl=False, color=use_color)
     status = exit_code(result, options)
     if send_email:
-        sent = _send(result.report(options.lang, options.fail_on), policy, result.visuals, mail)
+        sent = _send(result.report(options.lang, options.fail_on), policy, result.visuals, mail,
+                     localise=lambda lang: result.report(lang, options.fail_on))
         status = max(status, sent) if not options.exit_zero else EXIT_OK
     hooks.summary(result, options.fail_on)
     if not quiet and result.waivers is not None:
@@ -312,6 +352,62 @@ def check(ctx, export, output, color, send_email, config_file, verbose, quiet, *
             click.echo(f"shoplint: waiver {w['waiver']} ({w['rule']}, {w['owner']}) expired on {w['expires']}; "
                        "it no longer applies", err=True)
     sys.exit(status)
+
+
+@main.command("plan")
+@click.argument("export")
+@click.option("--unbind", "unbind_account", metavar="ACCOUNT", help="The account to unbind from --store.")
+@click.option("--bind", "bind_account", metavar="ACCOUNT", help="The account to bind to --store (with --as).")
+@click.option("--as", "account_type", type=click.Choice(["official", "marketing"]),
+              help="With --bind: bind it as an Official or a Marketing account.")
+@click.option("--store", "store_id", required=True, metavar="STORE", help="The store (store_id).")
+@click.option("--at", "at", metavar="TIME", help="When (ISO 8601 or Unix epoch; default: --as-of, else now).")
+@table_options
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Configuration file (default: shoplint.toml or [tool.shoplint] in pyproject.toml, "
+                   "from here upward).")
+@click.pass_context
+def plan_cmd(ctx, export, unbind_account, bind_account, account_type, store_id, at, config_file, **values):
+    """May I bind or unbind this account now? Says whether the action at --at would break a
+    rule of the binding rules, which, and the earliest time it would not.
+
+    Exit 0 when it breaks no rule at or above --fail-on, 1 when it does (as `check`), 2 for
+    unusable input or an action that cannot be planned (an account not bound there...).
+    --format text (default) or json."""
+    from lint.pipeline import plan
+    from lint.planner import Action, PlanError
+    policy = _policy()
+    options = resolve_options(ctx, values, config_file, policy)
+    if (unbind_account is None) == (bind_account is None):
+        raise UsageProblem("give one of --unbind ACCOUNT or --bind ACCOUNT --as official|marketing")
+    if unbind_account is not None and account_type is not None:
+        raise UsageProblem("--as goes with --bind")
+    if list(options.format) not in (["text"], ["json"]):
+        raise UsageProblem("plan writes --format text or json")
+    try:
+        action = Action("unbind" if unbind_account is not None else "bind", store_id,
+                        unbind_account if unbind_account is not None else bind_account, account_type, at)
+        answer = plan(export, action, options, policy=policy)
+    except (OptionError, PlanError) as e:
+        raise UsageProblem(str(e)) from None
+    except UnusableExport as e:
+        click.echo(f"shoplint: {describe_unusable(e)}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    if options.format[0] == "json":
+        click.echo(json.dumps(answer.to_dict(options.lang), ensure_ascii=False, indent=1))
+    else:
+        from lint.reports.text_report import render_plan
+        click.echo(render_plan(answer, options.lang), nl=False)
+    sys.exit(EXIT_OK if options.exit_zero or not answer.failing(options.fail_on) else EXIT_FINDINGS)
+
+
+def _write_companion(result, options: LintOptions, output: Path | None) -> None:
+    """REPORT.mail.json beside the JSON report (lint.delivery.companion)."""
+    from lint.delivery import companion
+    from lint.delivery.files import write_atomic
+    json_path = Path(options.output_dir) / "report.json" if options.output_dir is not None else Path(output)
+    body = companion.build(result, result.report(options.lang, options.fail_on))
+    write_atomic(companion.path_beside(json_path), body)
 
 
 def _config(path: Path | None, policy):

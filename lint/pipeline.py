@@ -1,5 +1,5 @@
 """The one pipeline: export -> read and validate -> canonical tables -> checks -> findings ->
-waivers and baseline -> pictures -> Result. Every front end calls `lint` (the command line,
+headroom -> waivers and baseline -> pictures -> Result. Every front end calls `lint` (the command line,
 the upload portal, the Python API, the tests and the benchmarks); none re-assembles it.
 
     from lint import LintOptions, lint
@@ -26,7 +26,8 @@ from lint.core.problems import InputProblem, ProblemLevel, Problems
 from lint.core.result import Result
 from lint.settings.options import LintOptions, OptionError
 
-__all__ = ["lint", "UnusableExport", "Hooks", "StageTimes", "load_pack", "parse_as_of", "render", "exit_code"]
+__all__ = ["lint", "plan", "UnusableExport", "Hooks", "StageTimes", "load_pack", "parse_as_of", "render",
+           "exit_code"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -208,6 +209,10 @@ def lint(export: str | Path, options: LintOptions | None = None, *, hooks: Hooks
                 result = engine.check(data, policy, ready.codes, ready.as_of, zone, problems.sorted(),
                                       params=options.params, severities=options.severities, on_rule=step)
             outcome = {}
+            with hooks.stage("headroom"):
+                from lint.checks import headroom_of
+                outcome["headroom"] = headroom_of(engine.headroom_tables(data), result.rules_run, result.params,
+                                                  ready.as_of)
             if ready.waivers is not None:
                 from lint.nightly.waivers import apply_waivers
                 outcome["waivers"] = apply_waivers(result.findings, ready.waivers, ready.as_of, zone)
@@ -220,6 +225,35 @@ def lint(export: str | Path, options: LintOptions | None = None, *, hooks: Hooks
                     shown = engine.visual_tables(data, result.findings)
                     outcome["visuals"] = build_visuals(result.findings, shown, source, ready.as_of, result.zone_of)
             return dataclasses.replace(result, export_name=export_name or source.name, **outcome)
+    except ExportError as e:
+        raise UnusableExport(str(e)) from None
+
+
+def plan(export: str | Path, action, options: LintOptions | None = None, *, policy: Policy | None = None):
+    """Would `action` (lint.planner.Action: bind or unbind an account in a store at a time)
+    break a rule, which, and the earliest time it would not -> lint.planner.PlanAnswer.
+    The export is read as `lint` reads it; the selected binding rules' own checks decide.
+    Raises UnusableExport (exit 2), OptionError, or lint.planner.PlanError (exit 2)."""
+    from lint.engines import open_engine
+    from lint.ingest import ExportError, ExportSource
+    from lint.planner import answer, plan_codes
+
+    options = options or LintOptions()
+    policy = policy or load_pack()
+    ready = prepare(options, policy)
+    codes = plan_codes(policy, ready.codes)
+    if not codes:
+        raise OptionError("no binding rule selected: nothing to plan against")
+    at = ready.as_of if action.at is None else parse_as_of(action.at, options.timezone)
+    problems = Problems()
+    try:
+        # the planned event changes a few rows: the in-process engine, whatever --engine says
+        with ExportSource.open(export) as source, open_engine("local") as engine:
+            data = engine.read(source, options.timezone, problems, account_id=options.account_id)
+            _set_aside_unneeded(data, problems, _needed_tables(policy, codes))
+            _stop_if_unusable(problems, options.strict)
+            return answer(data, policy, codes, action, at, options.timezone, params=options.params,
+                          severities=options.severities)
     except ExportError as e:
         raise UnusableExport(str(e)) from None
 

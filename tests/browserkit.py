@@ -10,14 +10,18 @@ CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 needs_chromium = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver")
 
 
-def chromium(width: int, height: int):
-    """A headless browser window of this size (for a module-scoped fixture: yield from it)."""
+def chromium(width: int, height: int, accept_language: str | None = None):
+    """A headless browser window of this size (for a module-scoped fixture: yield from it);
+    `accept_language` ("id,en;q=0.5"): the languages it asks pages in, as a browser set to them."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", f"--window-size={width},{height}"):
         options.add_argument(arg)
+    if accept_language:
+        options.add_argument(f"--lang={accept_language.split(',')[0]}")
+        options.add_experimental_option("prefs", {"intl.accept_languages": accept_language})
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     try:
         yield driver

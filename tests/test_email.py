@@ -84,7 +84,8 @@ def test_check_email_sends_each_store_its_report(smtp, tmp_path):
     rows = list(csv.DictReader(io.StringIO(attachment.get_content() if isinstance(attachment.get_content(), str)
                                            else attachment.get_content().decode("utf-8"))))
     expected = sorted(f["fingerprint"] for f in report["findings"] if f["store_id"] == "S01")
-    assert sorted(r["fingerprint"] for r in rows) == expected
+    assert sorted(r["fingerprint"] for r in rows if r["record"] == "finding") == expected
+    assert {r["record"] for r in rows} == {"finding", "headroom"}  # the store's headroom follows its findings
 
 
 def test_email_from_a_report_file_to_an_override_address_and_clean_stores(smtp, tmp_path):
@@ -188,3 +189,75 @@ def test_missing_smtp_server_is_a_usage_error(tmp_path, monkeypatch):
     run_cli("check", SAMPLE, "--as-of", AS_OF, "--format", "json", "--output", tmp_path / "r.json")
     res = run_cli("email", tmp_path / "r.json", "--outbox", tmp_path / "outbox")
     assert res.returncode == 2 and "SMTP" in res.stderr
+
+
+def _html_part(msg) -> str:
+    return msg.get_body(preferencelist=("html",)).get_content()
+
+
+def _nightly_report(tmp_path, export=SAMPLE):
+    """The nightly path's first step: check -> JSON (to a file, so its mail companion is
+    written beside it)."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    res = run_cli("check", export, "--as-of", AS_OF, "--format", "json", "--output-dir", out, "--no-cache")
+    assert res.returncode == 1, res.stderr
+    assert (out / "report.mail.json").is_file()
+    return out / "report.json"
+
+
+def test_email_from_a_json_report_has_the_thumbnails_and_time_lines_of_check_email(smtp, tmp_path):
+    server, port = smtp()
+    direct, _ = smtp()
+    report = _nightly_report(tmp_path)
+    res = run_cli("email", report, *mail_args(port, tmp_path / "outbox"))
+    assert res.returncode == 0, res.stderr
+    res = run_cli("check", SAMPLE, "--as-of", AS_OF, "--email", "--no-cache", *mail_args(_, tmp_path / "o2"))
+    mailed = {m["X-Shoplint-Store"]: _html_part(m) for _, m in server.messages}
+    sent_by_check = {m["X-Shoplint-Store"]: _html_part(m) for _, m in direct.messages}
+    for store in ("S01", "S02", "S03"):
+        html = mailed[store]
+        assert html.count('<img src="data:image/jpeg;base64,') == 2  # the store's DUP001 pair
+        assert 'class="timeline"' in html
+        assert html == sent_by_check[store]  # the same message body whichever way it is sent
+    assert 'class="headroom"' in mailed["S01"] and "near a limit" in mailed["S01"]
+
+
+def test_email_from_a_json_report_re_reads_the_pictures_from_the_export(smtp, tmp_path):
+    server, port = smtp()
+    report = _nightly_report(tmp_path)
+    (report.parent / "report.mail.json").unlink()
+    bare = run_cli("email", report, "--dry-run", *mail_args(port, tmp_path / "bare"))
+    assert bare.returncode == 0 and "give --export EXPORT" in bare.stderr
+    res = run_cli("email", report, "--export", SAMPLE, *mail_args(port, tmp_path / "outbox"))
+    assert res.returncode == 0, res.stderr
+    html = {m["X-Shoplint-Store"]: _html_part(m) for _, m in server.messages}["S01"]
+    assert html.count('<img src="data:image/jpeg;base64,') == 2 and 'class="timeline"' in html
+    other = tmp_path / "other"
+    make_export(other, {"stores": [{"store_id": "S01", "region": "ID"}],
+                        "bindings": [bind("E1", "S01", "A1", "official", "bind", "2025-01-01T00:00:00+07:00")]})
+    wrong = run_cli("email", report, "--export", other, "--dry-run", *mail_args(port, tmp_path / "x"))
+    assert wrong.returncode == 2 and "not the export" in wrong.stderr
+
+
+def test_a_store_with_a_language_gets_its_email_in_it_and_counts_read_naturally(smtp, tmp_path):
+    import shutil
+    export = tmp_path / "export"
+    shutil.copytree(SAMPLE, export)
+    stores = (export / "stores.csv").read_text(encoding="utf-8").splitlines()
+    stores = [stores[0] + ",language"] + [line + (",id" if line.startswith("S02") else ",") for line in stores[1:]]
+    (export / "stores.csv").write_text("\n".join(stores) + "\n", encoding="utf-8")
+    server, port = smtp()
+    report = _nightly_report(tmp_path, export)
+    assert json.loads(report.read_text(encoding="utf-8"))["stores"]["S02"]["language"] == "id"
+    res = run_cli("email", report, *mail_args(port, tmp_path / "outbox"))
+    assert res.returncode == 0, res.stderr
+    by_store = {m["X-Shoplint-Store"]: m for _, m in server.messages}
+    s02, s01 = by_store["S02"], by_store["S01"]
+    assert "temuan" in s02["Subject"] and '<html lang="id">' in _html_part(s02)
+    assert "Perbaikan" in _html_part(s02) and "Ruang tersisa" in _html_part(s02)
+    assert "Akun Official kopinusantara.id terdaftar di wilayah MY" in s02.get_body(("plain",)).get_content()
+    assert '<html lang="en">' in _html_part(s01)
+    for m in (s01, s02):
+        html = _html_part(m)
+        assert "1 stores" not in html and "1 toko" in html or "1 store" in html

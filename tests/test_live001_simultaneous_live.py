@@ -275,3 +275,26 @@ def test_missing_live_sessions_table_is_shown_as_not_run_in_the_text_report(expo
     res = run_cli("check", export_dir, "--as-of", AS_OF)
     assert res.returncode == 0, res.stderr
     assert "not run: LIVE001" in res.stdout
+
+
+def test_the_titles_compared_are_shown_escaped_in_html_and_neutralised_in_csv(export_dir):
+    """Managers see the two titles a title similarity compares, as every other input value:
+    escaped in HTML, a formula-looking cell neutralised in CSV."""
+    import csv
+    import io
+
+    from lint import LintOptions
+    from lint import lint as api_lint
+    make_export(export_dir, {"bindings": ROLES, "live_sessions": [
+        live("L1", "A1", "2025-03-10T19:00:00+07:00", "2025-03-10T21:00:00+07:00", title="<b>Flash</b> sale & \"promo\""),
+        live("L2", "A2", "2025-03-10T19:30:00+07:00", "2025-03-10T22:00:00+07:00", title="=HYPERLINK(\"x\")"),
+    ]})
+    [f] = findings(lint(export_dir, as_of=AS_OF), "LIVE001")
+    assert f["evidence"]["official_title"] == "<b>Flash</b> sale & \"promo\""
+    assert f["evidence"]["marketing_title"] == "=HYPERLINK(\"x\")"
+    result = api_lint(export_dir, LintOptions(as_of=AS_OF, no_cache=True))
+    html = result.render("html").decode()
+    assert "&lt;b&gt;Flash&lt;/b&gt; sale &amp; &quot;promo&quot;" in html and "<b>Flash" not in html
+    assert "Official LIVE title" in html and "Marketing LIVE title" in html
+    [row] = [r for r in csv.DictReader(io.StringIO(result.render("csv").decode())) if r["record"] == "finding"]
+    assert row["evidence.marketing_title"] == "'=HYPERLINK(\"x\")"

@@ -235,11 +235,13 @@ def test_zip_slip_is_refused_and_writes_nothing_outside(client, tmp_path):
 
 def test_file_names_from_uploads_are_never_paths(client, tmp_path):
     body = b"store_id,region\nS1,ID\n"
+    # only the base name counts: the lint sees one file, stores.csv (and, with no bindings
+    # table, says no rule can run on it, naming the files it found)
     r = client.post("/api/lint", files={"files": ("../../../stores.csv", body, "text/csv")}, data={"as_of": AS_OF})
-    assert r.status_code == 200, r.text  # only the base name counts
+    assert r.status_code == 422 and "files found: stores.csv;" in r.json()["error"], r.text
     r = client.post("/api/lint", files={"files": ("..\\..\\evil\\stores.csv", body, "text/csv")},
                     data={"as_of": AS_OF})
-    assert r.status_code == 200, r.text
+    assert r.status_code == 422 and "files found: stores.csv;" in r.json()["error"], r.text
     assert not (tmp_path / "stores.csv").exists() and not (tmp_path / "evil").exists()
     r = client.post("/api/lint", files={"files": ("..", body, "text/csv")})
     assert r.status_code == 400

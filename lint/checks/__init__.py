@@ -9,6 +9,14 @@ A check reads only the canonical tables (through Context) and its parameters, an
 findings: it never reads files and never formats text for people. Its tables and texts are
 in the policy pack (rules/CODE.toml); `validate_pack` holds the two together when the pack
 loads (a check without a rule, a message naming a value the check never gives).
+
+A rule with a limit a store uses up also registers its headroom next to its check:
+
+    @headroom("BIND006")
+    def marketing_unbind_headroom(ctx, params) -> list[Limit | UnbindAfter]: ...
+
+(lint.core.headroom): what each store may still do, as of ctx.as_of, from the same tables
+and parameters.
 """
 from __future__ import annotations
 
@@ -63,6 +71,36 @@ def check(code: str, *, fields: tuple[str, ...], media: bool = False, partition:
         REGISTRY[code] = CheckSpec(code, fn, tuple(fields), media, Partition(partition), Visual(visual))
         return fn
     return register
+
+
+HeadroomFn = Callable[[Context, dict], list]
+HEADROOM: dict[str, HeadroomFn] = {}
+
+
+def headroom(code: str):
+    """Register the decorated function as the headroom of rule `code` (lint.core.headroom)."""
+    def register(fn: HeadroomFn) -> HeadroomFn:
+        if code in HEADROOM:
+            raise RuntimeError(f"two headroom functions registered for {code}")
+        HEADROOM[code] = fn
+        return fn
+    return register
+
+
+def headroom_of(export, codes, params: dict[str, dict], as_of: int) -> list:
+    """The headroom items of the rules `codes` that have one, on the canonical tables of
+    `export` as of `as_of`, sorted by store."""
+    from lint.core.headroom import sort_key
+    load_all()
+    if export is None or export.bindings is None:
+        return []
+    ctx = Context(export, as_of)
+    items = []
+    for code in codes:
+        fn = HEADROOM.get(code)
+        if fn is not None:
+            items.extend(fn(ctx, params[code]))
+    return sorted(items, key=sort_key)
 
 
 def load_all() -> dict[str, CheckSpec]:

@@ -1,8 +1,14 @@
 """BIND004 early-unbind: an unbind less than `min_hours` after its bind."""
 from __future__ import annotations
 
-from lint.checks import Visual, check
+import math
+
+import numpy as np
+
+from lint.checks import Visual, check, headroom
+from lint.checks.context import take
 from lint.core.findings import CheckResult, Finding
+from lint.core.headroom import UnbindAfter
 from lint.core.model import MS_PER_HOUR, NO_TIME
 
 
@@ -23,3 +29,13 @@ def early_unbind(ctx, params) -> CheckResult:
                     "account_type": r.account_type},
         ))
     return CheckResult(findings)
+
+
+@headroom("BIND004")
+def earliest_unbind(ctx, params) -> list:
+    """For each binding in force at --as-of, the earliest instant it may be unbound: exactly
+    min_hours after it was linked (the check allows exactly min_hours)."""
+    wait = math.ceil(params["min_hours"] * MS_PER_HOUR)
+    now = ctx.bound_now
+    store, account, kind, start = take(now, np.arange(len(now)), "store_id", "account_id", "account_type", "start")
+    return [UnbindAfter("BIND004", s, a, k, t, t + wait) for s, a, k, t in zip(store, account, kind, start)]

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from lint.checks import Visual, check
+from lint.checks import Visual, check, headroom
 from lint.checks.context import take
 from lint.core.findings import CheckResult, Finding
+from lint.core.headroom import consumable
 from lint.core.intervals import group_codes, rank_within
 from lint.core.model import NO_TIME
 
@@ -28,3 +29,12 @@ def official_unbind_limit(ctx, params) -> CheckResult:
             fields={"account": account[k], "store": store[k], "nth": int(nth[i])},
         ))
     return CheckResult(findings)
+
+
+@headroom("BIND005")
+def official_unbinds_left(ctx, params) -> list:
+    """Official unbinds each store has made up to --as-of, of the max_unbinds allowed over
+    all time: they never come back."""
+    done = ctx.unbinds_until("official", ctx.as_of).groupby("store_id").size().to_dict()
+    return [consumable("BIND005", "official_unbinds", s, int(done.get(s, 0)), int(params["max_unbinds"]))
+            for s in ctx.store_ids]

@@ -29,6 +29,31 @@ class Context:
         return b
 
     @cached_property
+    def store_ids(self) -> list[str]:
+        """Every store of the stores table and of the bindings, sorted."""
+        ids = set(self.export.bindings["store_id"].unique().tolist()) if self.export.bindings is not None else set()
+        if self.export.stores is not None:
+            ids |= set(self.export.stores["store_id"].unique().tolist())
+        return sorted(ids)
+
+    @cached_property
+    def bound_now(self) -> pd.DataFrame:
+        """The bindings in force at --as-of."""
+        return self.in_force(self.as_of)
+
+    def in_force(self, at: int) -> pd.DataFrame:
+        """The bindings in force at instant `at`: start <= at < end (or still bound)."""
+        b = self.export.bindings
+        end = b["end"].to_numpy()
+        return b[(b["start"].to_numpy() <= at) & ((end == NO_TIME) | (end > at))]
+
+    def unbinds_until(self, account_type: str, at: int) -> pd.DataFrame:
+        """The unbinds of `account_type` bindings at or before `at`."""
+        b = self.export.bindings
+        end = b["end"].to_numpy()
+        return b[(b["account_type"] == account_type).to_numpy() & (end != NO_TIME) & (end <= at)]
+
+    @cached_property
     def live_roles(self) -> pd.DataFrame:
         """One row per (LIVE session, binding in force at its start): the session's role.
 

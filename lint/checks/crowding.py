@@ -5,7 +5,24 @@ from __future__ import annotations
 import numpy as np
 
 from lint.core.findings import CheckResult, Finding
+from lint.core.headroom import Limit
 from lint.core.intervals import crowded_periods, group_codes, overlap_join
+from lint.core.model import NO_TIME
+
+
+def slots(ctx, rule: str, account_type: str, limit: int, item: str) -> list[Limit]:
+    """Each store's bindings of `account_type` in force at --as-of against the limit; when
+    the store is full, the next instant a binding in force is recorded to end frees a slot."""
+    now = ctx.bound_now
+    now = now[now["account_type"] == account_type]
+    used = now.groupby("store_id").size().to_dict() if len(now) else {}
+    ends = now[now["end"] != NO_TIME].groupby("store_id")["end"].min().to_dict() if len(now) else {}
+    out = []
+    for store in ctx.store_ids:
+        n = int(used.get(store, 0))
+        free = ends.get(store) if n >= limit else None
+        out.append(Limit(rule, item, store, n, int(limit), next_free=None if free is None else int(free)))
+    return out
 
 
 def crowding(ctx, rule: str, account_type: str, limit: int, limit_name: str) -> CheckResult:

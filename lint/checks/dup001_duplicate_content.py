@@ -294,6 +294,8 @@ def _evidence(cols: _Columns, a: int, b: int, thumb_d: dict[str, int], templates
     if ca and cb:
         ev["caption_similarity"] = round(similarity(ca, cb), 1)
         ev["caption_template"] = ca in templates or cb in templates
+        # the captions compared, as posted (reporters escape them)
+        ev["official_caption"], ev["marketing_caption"] = cols.get("caption", a), cols.get("caption", b)
     da, db = cols.get("duration_s", a), cols.get("duration_s", b)
     if da is not None and db is not None and not (pd.isna(da) or pd.isna(db)):
         ev["duration_diff_s"] = round(abs(float(da) - float(db)), 3)

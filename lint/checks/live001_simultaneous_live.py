@@ -76,6 +76,11 @@ def _mirroring_evidence(o: dict, m: dict, k: int, overlap_s: float, titles: dict
     to, tm = o["title"][k], m["title"][k]
     if isinstance(to, str) and isinstance(tm, str):
         evidence["title_similarity"] = round(similarity(titles[to], titles[tm]), 1)
+    # the titles compared, as given (reporters escape them)
+    if isinstance(to, str):
+        evidence["official_title"] = to
+    if isinstance(tm, str):
+        evidence["marketing_title"] = tm
     po, pm = o["product_ids"][k], m["product_ids"][k]
     if isinstance(po, list) and isinstance(pm, list) and (po or pm):
         evidence["shared_products"] = sorted(set(po) & set(pm))

@@ -24,7 +24,7 @@ NO_TIME = np.iinfo(np.int64).min
 class Export:
     """The canonical tables of one export. A table is None when the export does not have it.
 
-    stores:   store_id, region (upper case or <NA>), store_name, timezone, manager_email
+    stores:   store_id, region (upper case or <NA>), store_name, timezone, manager_email, language
     accounts: account_id, handle, region (upper case or <NA>)
     bindings: one row per binding (a bind and, if any, its unbind):
               bind_id, unbind_id (<NA> while bound), store_id, account_id,

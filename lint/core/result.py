@@ -1,7 +1,7 @@
 """The outcome of one lint: findings, what ran, the input problems, and the nightly marks.
 
 Engines build it from the checks; the pipeline completes it once (export name, waivers,
-baseline, pictures) with `dataclasses.replace`, never attribute by attribute. Reporters
+baseline, pictures, headroom) with `dataclasses.replace`, never attribute by attribute. Reporters
 only read it.
 """
 from __future__ import annotations
@@ -35,11 +35,14 @@ class Result:
     store_zones: dict[str, str] = field(default_factory=dict)
     store_names: dict[str, str] = field(default_factory=dict)
     store_emails: dict[str, str] = field(default_factory=dict)  # stores.manager_email, as given
+    store_languages: dict[str, str] = field(default_factory=dict)  # stores.language (en, id), where given
     rows_read: dict[str, int] = field(default_factory=dict)
     export_name: str = ""
     visuals: Visuals | None = None  # for reporters that draw (HTML, email)
     waivers: WaiverOutcome | None = None  # when waivers were given
     baseline: BaselineOutcome | None = None  # when a baseline was given
+    # what each store may still do as of as_of (lint.core.headroom: Limit and UnbindAfter items)
+    headroom: list = field(default_factory=list)
 
     def zone_of(self, store_id: str) -> str:
         """The store's time zone, or the run's default."""

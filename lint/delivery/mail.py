@@ -139,7 +139,28 @@ def store_text(report: dict, store_id: str, policy) -> str:
                   f"    {label('fix')}: {f['fix']}", f"    {label('subjects')}: {', '.join(f['subjects'])}", ""]
     if len(lines) == 2:
         lines.append(label("no_findings"))
+        lines.append("")
+    lines += _headroom_text(report, store_id, label)
     return "\n".join(_CONTROL.sub(" ", line) if line else line for line in lines) + "\n"
+
+
+def _headroom_text(report: dict, store_id: str, label) -> list[str]:
+    """The store's headroom, as the text report words it."""
+    from lint.reports.wording import limit_words, unbind_words
+    h = report.get("headroom", {}).get(store_id)
+    if not h:
+        return []
+    zone = (report.get("stores", {}).get(store_id) or {}).get("timezone") or report.get("timezone") or "Asia/Jakarta"
+    lang = report.get("language", "en")
+    lines = [f"{label('headroom')} ({label('as_of')} {report.get('as_of')})"]
+    for limit in h["limits"]:
+        what, used, nxt = limit_words(limit, label, zone, lang)
+        mark = f" [{label('warning')}: {label('hr_near_limit')}]" if limit["near_limit"] else ""
+        lines.append(f"  {what}: {used} — {nxt}{mark}")
+    for u in h["unbind_after"]:
+        who, when = unbind_words(u, label, zone)
+        lines.append(f"  {label('hr_unbind_after')}: {who} — {when}")
+    return lines
 
 
 def message_id(report: dict, store_id: str) -> str:
@@ -160,7 +181,7 @@ def build_message(report: dict, store_id: str, recipients: list[str], policy, se
     msg.set_content(store_text(report, store_id, policy))
     msg.add_alternative(render_report(report, policy, visuals, stores=[store_id]), subtype="html")
     safe_id = re.sub(r"[^A-Za-z0-9._-]", "_", store_id)[:60] or "store"
-    msg.add_attachment(csv_from_report(report, stores=[store_id]).encode("utf-8"), maintype="text",
+    msg.add_attachment(csv_from_report(report, stores=[store_id], policy=policy).encode("utf-8"), maintype="text",
                        subtype="csv", filename=f"shoplint-{safe_id}.csv")
     return msg
 
@@ -199,13 +220,16 @@ def _sent_before(outbox: Path) -> set[str]:
 
 def deliver(report: dict, policy, settings: SmtpSettings, outbox: Path, *, to: list[str] | None = None,
             dry_run: bool = False, resume: bool = False, send_clean: bool = False,
-            visuals: Visuals | None = None, sleep=time.sleep) -> Delivery:
-    """One message per store with findings (every store with --send-clean)."""
+            visuals: Visuals | None = None, localise=None, sleep=time.sleep) -> Delivery:
+    """One message per store with findings or near a limit (every store with --send-clean).
+    A store with a `language` other than the report's gets its message in that language when
+    `localise(lang)` gives the report in it (the run's Result, or the mail companion's texts)."""
     outbox.mkdir(parents=True, exist_ok=True)
     if not dry_run and not settings.host:
         raise MailError("no SMTP server: give --smtp-host or SHOPLINT_SMTP_HOST (or --dry-run)")
     stores = report.get("stores", {})
-    with_findings = sorted({f["store_id"] for f in report["findings"]})
+    from lint.reports.wording import near_limit_stores
+    with_findings = sorted({f["store_id"] for f in report["findings"]} | set(near_limit_stores(report.get("headroom", {}))))
     targets = sorted(set(stores) | set(with_findings)) if send_clean else with_findings
     done = _sent_before(outbox) if resume else set()
     result = Delivery()
@@ -219,7 +243,11 @@ def deliver(report: dict, policy, settings: SmtpSettings, outbox: Path, *, to: l
             result.outcomes.append(Outcome(store_id, [], "invalid-address",
                                            "not an email address: " + ", ".join(header_text(a) for a in bad)))
             continue
-        msg = build_message(report, store_id, raw, policy, settings, visuals)
+        lang = (stores.get(store_id) or {}).get("language")
+        shown = report
+        if localise is not None and lang and lang != report.get("language", "en"):
+            shown = localise(lang) or report
+        msg = build_message(shown, store_id, raw, policy, settings, visuals)
         eml = _outbox_file(outbox, store_id, msg)
         if msg["Message-ID"] in done:
             result.outcomes.append(Outcome(store_id, raw, "skipped-sent-before"))

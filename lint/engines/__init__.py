@@ -37,6 +37,9 @@ class Engine(Protocol):
     def visual_tables(self, export: Export, findings) -> Export:
         """The tables lint.reports.visuals looks rows up in."""
 
+    def headroom_tables(self, export: Export) -> Export:
+        """The tables headroom (lint.checks.headroom_of) counts in: stores and bindings."""
+
 
 class LocalEngine:
     """Everything in this process."""
@@ -60,6 +63,10 @@ class LocalEngine:
                    on_rule=on_rule)
 
     def visual_tables(self, export, findings) -> Export:
+        """The tables as read: they are all here."""
+        return export
+
+    def headroom_tables(self, export) -> Export:
         """The tables as read: they are all here."""
         return export
 
@@ -92,6 +99,10 @@ class DaskEngine:
     def visual_tables(self, export, findings) -> Export:
         """The rows the pictures need, fetched from the workers."""
         return self.session.visual_export(export, findings)
+
+    def headroom_tables(self, export) -> Export:
+        """The bindings headroom counts, fetched from the workers."""
+        return self.session.headroom_export(export)
 
 
 ENGINES = ("local", "dask")

@@ -37,7 +37,7 @@ def result_of(export: Export, policy: Policy, plan: Plan, findings: list[Finding
               as_of: int, timezone: str, problems: list[InputProblem]) -> Result:
     """The Result of a plan's findings on `export` (every engine ends here)."""
     stores = export.stores
-    zones = names = emails = {}
+    zones = names = emails = langs = {}
     if stores is not None:
         z = stores.dropna(subset=["timezone"])
         zones = dict(zip(z["store_id"], z["timezone"]))
@@ -45,7 +45,10 @@ def result_of(export: Export, policy: Policy, plan: Plan, findings: list[Finding
         names = dict(zip(n["store_id"], n["store_name"]))
         e = stores.dropna(subset=["manager_email"])
         emails = dict(zip(e["store_id"], e["manager_email"]))
+        if "language" in stores.columns:
+            g = stores.dropna(subset=["language"])
+            langs = dict(zip(g["store_id"], g["language"]))
     return Result(policy=policy, findings=findings, rules_run=list(plan.runnable), not_run=dict(plan.not_run),
                   not_checked=not_checked, problems=problems, as_of=as_of, timezone=timezone,
-                  params=plan.params, store_zones=zones, store_names=names, store_emails=emails,
+                  params=plan.params, store_zones=zones, store_names=names, store_emails=emails, store_languages=langs,
                   rows_read=dict(export.rows_read))

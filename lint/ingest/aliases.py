@@ -20,6 +20,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "stores.store_name": ("shop_name", "name"),
     "stores.timezone": ("tz", "time zone"),
     "stores.manager_email": ("email", "manager_emails", "contact_email"),
+    "stores.language": ("lang", "locale", "bahasa"),
 
     "accounts.account_id": ("tiktok_user_id", "tiktok_account_id", "user_id", "open_id", "creator_id", "uid"),
     "accounts.handle": ("username", "user_name", "unique_id", "tiktok_handle"),

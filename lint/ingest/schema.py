@@ -55,6 +55,7 @@ STORES = TableSchema("stores", (
     Column("store_name", TEXT),
     Column("timezone", ZONE),
     Column("manager_email", TEXT),
+    Column("language", ENUM, values=("en", "id")),  # of the store's email (default: the report's --lang)
 ))
 
 ACCOUNTS = TableSchema("accounts", (

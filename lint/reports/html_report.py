@@ -13,7 +13,7 @@ from lint.core.policy import SEVERITY_RANK
 from lint.core.result import Result
 from lint.reports.json_report import report_dict
 from lint.reports.visuals import Visuals, as_fractions
-from lint.reports.wording import human_instant_in
+from lint.reports.wording import human_instant_in, limit_words, near_limit_stores, unbind_words
 
 SEVERITY_COLOUR = {"error": "#b42318", "warning": "#b54708", "info": "#175cd3"}
 KIND_COLOUR = {"official": "#1d4ed8", "marketing": "#0e9384", "window": "#d92d20"}
@@ -54,7 +54,8 @@ def render_report(report: dict, policy, visuals: Visuals | None = None, stores: 
     by_store: dict[str, list[dict]] = {}
     for f in findings:
         by_store.setdefault(f["store_id"], []).append(f)
-    names = {f["store_id"]: f.get("store_name") for f in report["findings"]}
+    names = {s: (v or {}).get("name") for s, v in report.get("stores", {}).items()}
+    names.update({f["store_id"]: f.get("store_name") for f in report["findings"]})
     title = label("report_title") + (f" — {names.get(stores[0]) or stores[0]}" if stores and len(stores) == 1 else "")
     out = [
         "<!DOCTYPE html>",
@@ -68,9 +69,10 @@ def render_report(report: dict, policy, visuals: Visuals | None = None, stores: 
         f'<div style="color:#555;font-size:13px">{esc(label("export"))}: {esc(report.get("export"))} · '
         f'{esc(label("as_of"))} {esc(_as_of(report))}</div>',
     ]
-    out += _summary(report, policy, findings, by_store, names, fail_on, lang, label)
+    out += _summary(report, policy, findings, by_store, names, fail_on, lang, label, stores)
     for store_id, items in by_store.items():
         out += _store_section(store_id, names, items, visuals, lang, label)
+    out += _headroom(report, stores, lang, label)
     if stores is None:
         out += _input_errors(report["input_errors"], label, lang)
     out.append("</div></body></html>")
@@ -100,7 +102,7 @@ def _failing(f: dict, fail_on: str) -> bool:
     return fail_on != "never" and SEVERITY_RANK[f["severity"]] >= SEVERITY_RANK[fail_on]
 
 
-def _summary(report, policy, findings, by_store, names, fail_on, lang, label) -> list[str]:
+def _summary(report, policy, findings, by_store, names, fail_on, lang, label, stores=None) -> list[str]:
     failing = [f for f in findings if _failing(f, fail_on)]
     by_sev: dict[str, int] = {}
     by_rule: dict[str, int] = {}
@@ -109,7 +111,8 @@ def _summary(report, policy, findings, by_store, names, fail_on, lang, label) ->
         by_rule[f["rule"]] = by_rule.get(f["rule"], 0) + 1
     inner = [f'<h2 style="font-size:18px;margin:0 0 8px">{esc(label("summary"))}</h2>',
              f'<p style="margin:0 0 8px" id="finding-count"><b style="font-size:20px">{number(len(findings), lang)}</b> '
-             f'{esc(label("findings"))} {esc(label("in"))} {number(len(by_store), lang)} {esc(label("stores"))}'
+             f'{esc(label("findings"))} {esc(label("in"))} {number(len(by_store), lang)} '
+             f'{esc(label("store_one" if len(by_store) == 1 else "stores"))}'
              f' · {number(len(failing), lang)} {esc(label("at_or_above"))} “{esc(label(fail_on))}”</p>']
     if by_sev:
         inner.append("<p style='margin:0 0 8px'>" + " ".join(
@@ -117,6 +120,13 @@ def _summary(report, policy, findings, by_store, names, fail_on, lang, label) ->
             for s, n in sorted(by_sev.items())) + "</p>")
     if not findings:
         inner.append(f"<p>{esc(label('no_findings'))}</p>")
+    near = [s for s in near_limit_stores(report.get("headroom", {})) if stores is None or s in stores]
+    if near:
+        inner.append(f'<p class="near-limit" style="margin:0 0 8px">'
+                     f'{_badge(label("warning"), SEVERITY_COLOUR["warning"])} '
+                     + ", ".join(f'<a href="#headroom-{esc(s)}" style="color:#0969da">{esc(_store_title(names, s))}</a>'
+                                 for s in near)
+                     + f" {esc(label('hr_near_limit_notices'))}</p>")
     if by_rule:
         inner.append(f'<h3 style="font-size:15px;margin:10px 0 4px">{esc(label("findings_by_rule"))}</h3>')
         inner.append(_table([label("rule"), "", label("count")],
@@ -275,3 +285,34 @@ def _input_errors(problems: list[dict], label, lang) -> list[str]:
     if len(problems) > len(shown):
         inner.append(f"<p>… {number(len(problems) - len(shown), lang)} {esc(label('more_input_errors'))}</p>")
     return _card(inner)
+
+
+def _headroom(report: dict, stores: list[str] | None, lang: str, label) -> list[str]:
+    """One card per store: each limit used / allowed, what the next use does and when one
+    frees up (a near limit marked as a warning), then when each bound account may be unbound."""
+    headroom = {s: h for s, h in report.get("headroom", {}).items() if stores is None or s in stores}
+    if not headroom:
+        return []
+    names = {s: (v or {}).get("name") for s, v in report.get("stores", {}).items()}
+    zones = {s: (v or {}).get("timezone") for s, v in report.get("stores", {}).items()}
+    out = [f'<h2 id="headroom" style="font-size:19px;margin:22px 0 4px">{esc(label("headroom"))} '
+           f'<span style="color:#555;font-weight:normal;font-size:14px">({esc(label("as_of"))} '
+           f'{esc(_as_of(report))})</span></h2>']
+    for store_id, h in headroom.items():
+        zone = zones.get(store_id) or report.get("timezone") or "Asia/Jakarta"
+        rows = []
+        for limit in h["limits"]:
+            what, used, nxt = limit_words(limit, label, zone, lang)
+            mark = (" " + _badge(f'{label("warning")}: {label("hr_near_limit")}', SEVERITY_COLOUR["warning"])
+                    if limit["near_limit"] else "")
+            rows.append([esc(what), f"<b>{esc(used)}</b>", esc(nxt) + mark])
+        inner = [f'<h3 id="headroom-{esc(store_id)}" style="font-size:16px;margin:0 0 6px">{esc(label("store"))} '
+                 f'{esc(_store_title(names, store_id))}</h3>',
+                 f'<div class="headroom" data-store="{esc(store_id)}">'
+                 + _table([label("hr_item"), label("hr_used"), label("hr_next")], rows, small=True) + "</div>"]
+        if h["unbind_after"]:
+            unbinds = [[esc(who), esc(when)] for who, when in (unbind_words(u, label, zone) for u in h["unbind_after"])]
+            inner.append('<div class="unbind-after" style="margin-top:8px">'
+                         + _table([label("hr_account"), label("hr_unbind_after")], unbinds, small=True) + "</div>")
+        out += _card(inner)
+    return out

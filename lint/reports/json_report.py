@@ -29,6 +29,44 @@ def finding_dict(result: Result, f, lang: str) -> dict:
     }
 
 
+def headroom_dict(result: Result, lang: str) -> dict:
+    """store -> {"limits": [...], "unbind_after": [...]}: what each store may still do as of
+    the run (lint.core.headroom). A limit near its end carries "notice": "warning"; it is
+    not a finding, so it never fails a run and no waiver applies to it."""
+    from lint.core.headroom import NOTICE_LEVEL, Limit
+    from lint.ingest.timestamps import format_instants
+    out: dict[str, dict] = {}
+    # every instant formatted once, zone by zone (a big export has a binding per account)
+    wanted: dict[str, set] = {}
+    for h in result.headroom:
+        instants = (h.next_free,) if isinstance(h, Limit) else (h.bound_at, h.earliest)
+        wanted.setdefault(result.zone_of(h.store_id), set()).update(i for i in instants if i is not None)
+    shown = {}
+    for zone, instants in wanted.items():
+        instants = sorted(instants)
+        shown.update(zip(((zone, i) for i in instants), format_instants(instants, zone)))
+    at = lambda ms, store: None if ms is None else shown[(result.zone_of(store), ms)]  # noqa: E731
+    labels: dict[str, str] = {}
+    for h in result.headroom:
+        store = out.setdefault(h.store_id, {"limits": [], "unbind_after": []})
+        if isinstance(h, Limit):
+            store["limits"].append({
+                "rule": h.rule, "item": h.item,
+                "label": labels.get(h.item) or labels.setdefault(h.item, result.policy.label("hr_" + h.item, lang)),
+                "used": h.used, "allowed": h.allowed, "left": h.left, "next_breaks": h.next_breaks,
+                "next_free": at(h.next_free, h.store_id),
+                **({"window_days": h.window_days} if h.window_days is not None else {}),
+                "near_limit": h.near_limit, **({"notice": NOTICE_LEVEL} if h.near_limit else {}),
+            })
+        else:
+            store["unbind_after"].append({
+                "rule": h.rule, "account_id": h.account_id, "account_type": h.account_type,
+                "bound_at": at(h.bound_at, h.store_id), "earliest_unbind": at(h.earliest, h.store_id),
+                "may_unbind_now": result.as_of >= h.earliest,
+            })
+    return out
+
+
 def summary(result: Result, fail_on: str) -> dict:
     by_rule, by_severity, by_store = {}, {}, {}
     for f in result.findings:
@@ -67,9 +105,12 @@ def report_dict(result: Result, lang: str = "en", fail_on: str = "error") -> dic
         "rows_read": dict(sorted(result.rows_read.items())),
         # every store of the stores table (and any store with a finding): for emails
         "stores": {s: {"name": result.store_names.get(s), "timezone": result.zone_of(s),
-                       "manager_email": result.store_emails.get(s)}
+                       "manager_email": result.store_emails.get(s),
+                       **({"language": result.store_languages[s]} if s in result.store_languages else {})}
                    for s in sorted(set(result.store_zones) | set(result.store_names) | set(result.store_emails)
                                    | {f.store_id for f in result.findings})},
+        # what each store may still do as of the run: limits used / allowed, earliest unbinds
+        "headroom": headroom_dict(result, lang),
         "input_errors": [p.to_dict() for p in result.problems],
         **({"waivers": result.waivers.to_dict()} if result.waivers is not None else {}),
         **({"baseline": {"resolved": result.baseline.resolved_findings, "new_only": result.baseline.new_only}}

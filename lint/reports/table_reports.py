@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 
 from lint import __version__
 from lint.core.result import Result
-from lint.reports.json_report import finding_dict, report_dict, summary
+from lint.reports.json_report import finding_dict, headroom_dict, report_dict, summary
 
 # A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets
 # (OWASP "CSV injection"); a leading apostrophe makes it text.
@@ -23,6 +23,9 @@ BASE_COLUMNS = ["record", "rule", "name", "severity", "store_id", "store_name", 
                 "window_start", "window_end", "message", "fix", "fingerprint", "baseline", "waiver_reason",
                 "waiver_owner", "waiver_expires"]
 ERROR_COLUMNS = ["file", "row", "column", "value", "level"]
+# headroom rows (record "headroom"): a limit of a store, or when a bound account may be unbound
+HEADROOM_COLUMNS = ["item", "used", "allowed", "left", "next_breaks", "next_free", "near_limit", "notice",
+                    "account_type", "bound_at", "earliest_unbind", "may_unbind_now"]
 
 
 def neutralise(value) -> str:
@@ -41,15 +44,16 @@ def _evidence_keys(findings: list[dict]) -> list[str]:
 
 
 def render_csv(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
-    return csv_from_report(report_dict(result, lang, fail_on))
+    return csv_from_report(report_dict(result, lang, fail_on), policy=result.policy)
 
 
-def csv_from_report(report: dict, stores: list[str] | None = None) -> str:
+def csv_from_report(report: dict, stores: list[str] | None = None, policy=None) -> str:
     """The CSV of a JSON report (report_dict); with `stores`, only their findings and no
     input errors (one shop's attachment)."""
     findings = [f for f in report["findings"] if stores is None or f["store_id"] in stores]
     keys = _evidence_keys(findings)
-    header = BASE_COLUMNS + [f"evidence.{k}" for k in keys] + ERROR_COLUMNS
+    headroom = {s: h for s, h in report.get("headroom", {}).items() if stores is None or s in stores}
+    header = BASE_COLUMNS + [f"evidence.{k}" for k in keys] + ERROR_COLUMNS + (HEADROOM_COLUMNS if headroom else [])
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(header)
@@ -61,11 +65,13 @@ def csv_from_report(report: dict, stores: list[str] | None = None) -> str:
         row += [waiver.get("reason"), waiver.get("owner"), waiver.get("expires")]
         row += [f["evidence"].get(k) for k in keys]
         row += [None] * len(ERROR_COLUMNS)
-        w.writerow([neutralise(v) for v in row])
+        w.writerow([neutralise(v) for v in row + [None] * (len(header) - len(row))])
     for p in report["input_errors"] if stores is None else []:
         row = ["input_error"] + [None] * (len(BASE_COLUMNS) - 1) + [None] * len(keys)
         row[BASE_COLUMNS.index("message")] = p["message"]
         row += [p["file"], p["row"], p["column"], p["value"], p["level"]]
+        w.writerow([neutralise(v) for v in row + [None] * (len(header) - len(row))])
+    for row in _headroom_rows(report, headroom, len(keys), policy):
         w.writerow([neutralise(v) for v in row])
     return buf.getvalue()
 
@@ -74,6 +80,8 @@ def render_jsonl(result: Result, lang: str = "en", fail_on: str = "error", color
     lines = [json.dumps({"type": "finding", **finding_dict(result, f, lang)}, ensure_ascii=False)
              for f in result.findings]
     lines += [json.dumps({"type": "input_error", **p.to_dict()}, ensure_ascii=False) for p in result.problems]
+    lines += [json.dumps({"type": "headroom", "store_id": s, **h}, ensure_ascii=False)
+              for s, h in headroom_dict(result, lang).items()]
     lines.append(json.dumps({"type": "summary", **summary(result, fail_on)}, ensure_ascii=False))
     return "\n".join(lines) + "\n"
 
@@ -114,3 +122,38 @@ def render_parquet(result: Result, lang: str = "en", fail_on: str = "error", col
     buf = io.BytesIO()
     pq.write_table(table, buf, compression="zstd")
     return buf.getvalue()
+
+
+def _headroom_rows(report: dict, headroom: dict, n_evidence: int, policy=None) -> list[list]:
+    """One row per limit and per bound account of each store (record 'headroom'), after the
+    findings and input errors; `message` says it in words."""
+    from lint.reports.wording import limit_words, unbind_words
+    lang = report.get("language", "en")
+    if policy is None:
+        from lint.pipeline import load_pack
+        policy = load_pack()
+    label = lambda key: policy.label(key, lang)  # noqa: E731
+    stores = report.get("stores", {})
+    out = []
+    blank = [None] * (len(BASE_COLUMNS) + n_evidence + len(ERROR_COLUMNS))
+    at = {c: i for i, c in enumerate(BASE_COLUMNS)}
+    for store_id, h in headroom.items():
+        zone = (stores.get(store_id) or {}).get("timezone") or report.get("timezone") or "Asia/Jakarta"
+        name = (stores.get(store_id) or {}).get("name")
+        for limit in h["limits"]:
+            row = list(blank)
+            what, used, nxt = limit_words(limit, label, zone, lang)
+            row[at["record"]], row[at["rule"]], row[at["store_id"]], row[at["store_name"]] = (
+                "headroom", limit["rule"], store_id, name)
+            row[at["message"]] = f"{what}: {used} — {nxt}"
+            out.append(row + [limit["item"], limit["used"], limit["allowed"], limit["left"], limit["next_breaks"],
+                              limit["next_free"], limit["near_limit"], limit.get("notice"), None, None, None, None])
+        for u in h["unbind_after"]:
+            row = list(blank)
+            who, when = unbind_words(u, label, zone)
+            row[at["record"]], row[at["rule"]], row[at["store_id"]], row[at["store_name"]] = (
+                "headroom", u["rule"], store_id, name)
+            row[at["accounts"]], row[at["message"]] = u["account_id"], f"{label('hr_unbind_after')}: {who} — {when}"
+            out.append(row + ["unbind_after", None, None, None, None, None, None, None, u["account_type"],
+                              u["bound_at"], u["earliest_unbind"], u["may_unbind_now"]])
+    return out

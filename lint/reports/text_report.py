@@ -7,6 +7,7 @@ import click
 
 from lint.core.result import Result
 from lint.reports import wording
+from lint.reports.json_report import headroom_dict
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -39,6 +40,8 @@ def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool
             lines.append(f"          {label('subjects')}: {clean(', '.join(f.subjects))}")
             lines.append(f"          {label('fix')}: {wording.fix(result, f, lang)}")
         lines.append("")
+    headroom = headroom_dict(result, lang)
+    lines += _headroom(result, headroom, label, style, lang)
     problems = [p for p in result.problems if p.level != "warning"]
     warnings = [p for p in result.problems if p.level == "warning"]
     if problems or warnings:
@@ -51,7 +54,7 @@ def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool
     counts = ", ".join(f"{code} {n}" for code, n in sorted(_count(result.findings).items()))
     lines.append(style(label("summary"), bold=True))
     lines.append(f"  {len(result.findings)} {label('findings')} {label('in')} {len(by_store)} "
-                 f"{label('stores')}" + (f" ({counts})" if counts else ""))
+                 f"{label('store_one' if len(by_store) == 1 else 'stores')}" + (f" ({counts})" if counts else ""))
     lines.append(f"  {failing} {label('at_or_above')} '{label(fail_on)}'")
     lines.append(f"  {len(problems)} {label('input_rows_skipped')}")
     if result.waivers is not None:
@@ -67,6 +70,9 @@ def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool
         b = result.baseline
         lines.append(f"  {label('baseline')}: {b.new} {label('baseline_new')}, {b.existing} "
                      f"{label('baseline_existing')}, {b.resolved} {label('baseline_resolved')}")
+    near = wording.near_limit_stores(headroom)
+    if near:
+        lines.append(f"  {label('warning')}: {clean(', '.join(near))} {label('hr_near_limit_notices')}")
     for code, why in sorted(result.not_run.items()):
         lines.append(f"  {label('not_run')}: {code} ({why})")
     for code, n in sorted(result.not_checked.items()):
@@ -79,3 +85,50 @@ def _count(findings) -> dict[str, int]:
     for f in findings:
         out[f.rule] = out.get(f.rule, 0) + 1
     return out
+
+
+def _headroom(result: Result, headroom: dict, label, style, lang: str) -> list[str]:
+    """Per store: each limit used / allowed and what the next use does; each binding in
+    force and the earliest instant it may be unbound."""
+    if not headroom:
+        return []
+    lines = [style(f"{label('headroom')} ({label('as_of')} {wording.human_instant_in(result.as_of, result.timezone)})",
+                   bold=True)]
+    for store_id, h in headroom.items():
+        name = result.store_names.get(store_id)
+        lines.append(f"  {label('store')} {clean(store_id)}" + (f" ({clean(name)})" if name else ""))
+        zone = result.zone_of(store_id)
+        for limit in h["limits"]:
+            what, used, nxt = wording.limit_words(limit, label, zone, lang)
+            mark = (" " + style(f"[{label('warning')}: {label('hr_near_limit')}]", fg=_COLOURS["warning"])
+                    if limit["near_limit"] else "")
+            lines.append(f"    {what}: {used} — {nxt}{mark}")
+        for u in h["unbind_after"]:
+            who, when = wording.unbind_words(u, label, zone)
+            lines.append(f"    {label('hr_unbind_after')}: {clean(who)} — {when}")
+    lines.append("")
+    return lines
+
+
+def render_plan(answer, lang: str = "en") -> str:
+    """The answer of `shoplint plan` (lint.planner.PlanAnswer) in words."""
+    r = answer.result
+    label = lambda key: r.policy.label(key, lang)  # noqa: E731
+    a = answer.action
+    when = wording.human_instant(r, answer.at, a.store_id)
+    what = (f"{label('plan_bind')} {clean(a.account_id)} ({label(a.account_type)})" if a.kind == "bind"
+            else f"{label('plan_unbind')} {clean(a.account_id)}")
+    lines = [f"{what} — {label('store')} {clean(a.store_id)}, {when}"]
+    if answer.allowed:
+        lines.append(f"  {label('plan_allowed')}")
+    else:
+        lines.append(f"  {label('plan_breaks')}:")
+        for f in answer.broken:
+            lines.append(f"    {label(f.severity)} {f.rule} {f.name}: {clean(wording.message(r, f, lang))}")
+            lines.append(f"      {label('fix')}: {wording.fix(r, f, lang)}")
+        if answer.earliest is not None:
+            lines.append(f"  {label('plan_earliest')}: {wording.human_instant(r, answer.earliest, a.store_id)}")
+        else:
+            lines.append(f"  {label('plan_never')}")
+    lines.append(f"  ({label('plan_checked')}: {', '.join(answer.rules_checked)})")
+    return "\n".join(lines) + "\n"

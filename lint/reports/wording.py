@@ -77,3 +77,43 @@ def _number(v, lang):
 class _Missing(dict):
     def __missing__(self, key):
         return "{" + key + "}"
+
+
+# Headroom (the "headroom" of the JSON report, lint.reports.json_report.headroom_dict), in words.
+def human_iso(text: str | None, zone: str) -> str:
+    """An instant as the JSON report writes it -> '2026-01-01 10:00 WIB' in `zone`."""
+    import pandas as pd
+    if not text:
+        return ""
+    return human_instant_in(pd.Timestamp(text).value // 1_000_000, zone)
+
+
+def _count(v, lang: str) -> str:
+    return str(_number(v, lang))
+
+
+def limit_words(limit: dict, label, zone: str, lang: str) -> tuple[str, str, str]:
+    """-> (what is counted, 'used / allowed', what the next use does and when one frees up)."""
+    name = limit["label"]
+    if limit.get("window_days") is not None:
+        name += f" ({_count(limit['window_days'], lang)} {label('hr_days')})"
+    if limit["next_breaks"]:
+        nxt = f"{label('hr_next_breaks')} {limit['rule']}"
+    else:
+        nxt = f"{label('hr_next_ok')} ({limit['left']} {label('hr_left')})"
+    if limit.get("next_free"):
+        nxt += f"; {label('hr_next_free')} {human_iso(limit['next_free'], zone)}"
+    return name, f"{limit['used']} / {limit['allowed']}", nxt
+
+
+def unbind_words(u: dict, label, zone: str) -> tuple[str, str]:
+    """-> ('account (type), linked ...', 'may be unbound now' or 'not before ...')."""
+    who = f"{u['account_id']} ({label(u['account_type'])}), {label('hr_bound_at')} {human_iso(u['bound_at'], zone)}"
+    when = (label("hr_may_unbind_now") if u["may_unbind_now"]
+            else f"{label('hr_not_before')} {human_iso(u['earliest_unbind'], zone)}")
+    return who, when
+
+
+def near_limit_stores(headroom: dict) -> list[str]:
+    """The stores with a limit near its end (notices)."""
+    return [s for s, h in headroom.items() if any(x.get("near_limit") for x in h["limits"])]

@@ -19,6 +19,7 @@ import base64
 import binascii
 import hmac
 import io
+import json
 import logging
 import re
 import secrets
@@ -39,9 +40,9 @@ from starlette.exceptions import HTTPException
 from lint import __version__
 from lint.ingest.reader import FORMATS
 from lint.ingest.source import TABLES
-from lint.serve import pages
+from lint.serve import i18n, pages
 from lint.serve.jobs import Busy, ClientBusy, Job, JobStore, RateLimiter, client_key, owner_key
-from lint.serve.runner import DEFAULT_ZONE, check_options
+from lint.serve.runner import DEFAULT_ZONE, PLAN, check_options
 from lint.serve.settings import Settings
 
 log = logging.getLogger("shoplint.serve")
@@ -73,11 +74,29 @@ def _is_api(path: str) -> bool:
     return path.startswith("/api/")
 
 
-def refusal_response(path: str, status: int, message: str, headers: dict | None = None) -> Response:
+def refusal_response(path: str, status: int, message: str, headers: dict | None = None,
+                     lang: str = "en") -> Response:
+    """A refusal: JSON for the API (in English, a contract for scripts), else a page in the
+    portal's language (lint.serve.i18n)."""
     retry = float(headers["Retry-After"]) if headers and "Retry-After" in headers else None
     if _is_api(path):
         return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
-    return HTMLResponse(pages.error_page(status, message, retry), status_code=status, headers=headers)
+    return HTMLResponse(pages.error_page(status, message, retry, lang), status_code=status, headers=headers)
+
+
+def ui_lang(request: Request) -> str:
+    """The portal's language for this request: ?lang=, its cookie, then Accept-Language."""
+    return i18n.choose(request.query_params.get("lang"), request.cookies.get(i18n.COOKIE),
+                       request.headers.get("accept-language"))
+
+
+def with_lang_cookie(request: Request, response: Response) -> Response:
+    """Remember a language chosen with ?lang= (the switch on every page)."""
+    chosen = request.query_params.get("lang")
+    if chosen in i18n.LANGS:
+        response.set_cookie(i18n.COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https", path="/")
+    return response
 
 
 def default_sample_dir() -> Path | None:
@@ -110,8 +129,11 @@ class Gate:
         path, method = scope["path"], scope["method"]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
 
+        lang = i18n.choose(i18n.query_lang(scope.get("query_string", b"").decode("latin-1")),
+                           i18n.cookie_lang(headers.get("cookie")), headers.get("accept-language"))
+
         async def refuse(status, message, extra=None):
-            await refusal_response(path, status, message, extra)(scope, receive, send)
+            await refusal_response(path, status, message, extra, lang)(scope, receive, send)
 
         if path != "/healthz" and not self._authorised(headers.get("authorization", "")):
             return await refuse(401, "This server needs a user name and password (or a token).",
@@ -251,7 +273,7 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
     # --- refusals: a page or a JSON error, never a stack trace ---
     @app.exception_handler(HTTPException)
     async def on_http(request: Request, exc: HTTPException):
-        return refusal_response(request.url.path, exc.status_code, str(exc.detail), exc.headers)
+        return refusal_response(request.url.path, exc.status_code, str(exc.detail), exc.headers, ui_lang(request))
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError):
@@ -262,13 +284,14 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
         message = "; ".join(parts) or "invalid request"
         if "files" in message and "required" in message.lower():
             message = "no file uploaded: send the export as form field 'files' (a .zip, or the table files)"
-        return refusal_response(request.url.path, 422, message)
+        return refusal_response(request.url.path, 422, message, lang=ui_lang(request))
 
     @app.exception_handler(Exception)
     async def on_bug(request: Request, exc: Exception):
         log.exception("internal error on %s", request.url.path)
         return refusal_response(request.url.path, 500, f"internal error ({type(exc).__name__}); "
-                                                       "please report it to the server's operator")
+                                                       "please report it to the server's operator",
+                                lang=ui_lang(request))
 
     # --- helpers ---
     def owner_of(request: Request) -> str | None:
@@ -348,8 +371,10 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
     # --- pages ---
     @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
     async def upload_form(request: Request, deleted: int = 0):
-        note = "Your report was deleted." if deleted else None
-        return HTMLResponse(pages.upload_page(s, sample_dir is not None, note))
+        lang = ui_lang(request)
+        note = i18n.translate("Your report was deleted.", lang) if deleted else None
+        html = pages.upload_page(s, sample_dir is not None, note, lang)
+        return with_lang_cookie(request, HTMLResponse(html))
 
     @app.get("/sample.zip", include_in_schema=False)
     async def sample():
@@ -366,10 +391,12 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
         try:
             secret = secrets.token_urlsafe(32)  # this report's own owner secret
             field = lambda k: form.get(k) if isinstance(form.get(k), str) else None  # noqa: E731
+            planned = _planned(field, field("timezone") or DEFAULT_ZONE)
             job = await prepare(form.getlist("files"), field("as_of"), field("lang") or "en",
                                 field("timezone") or DEFAULT_ZONE, owner_key(secret), _client(request))
         finally:
             await form.close()
+        job.plan = planned
         submit(job)
         return with_report_cookie(request, RedirectResponse(f"/r/{job.id}", status_code=303), job, secret)
 
@@ -384,15 +411,24 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
     @app.get("/r/{job_id}", response_class=HTMLResponse, include_in_schema=False)
     async def report_page(request: Request, job_id: str):
         job = find(request, job_id)
+        lang = ui_lang(request)
         if job.state in ("queued", "running"):
-            return HTMLResponse(pages.progress_page(job, store.place(job), s))
+            return with_lang_cookie(request, HTMLResponse(pages.progress_page(job, store.place(job), s, lang)))
         if job.state == "failed":
-            return HTMLResponse(pages.failed_page(job), status_code=500 if job.error_kind == "internal" else 422)
+            return with_lang_cookie(request, HTMLResponse(pages.failed_page(job, lang),
+                                                          status_code=500 if job.error_kind == "internal" else 422))
         try:
             html = await run_in_threadpool(job.output("html").read_text, "utf-8")
         except OSError:
             raise Refusal(404, "This report has just been deleted.") from None
-        return HTMLResponse(pages.with_bar(html, pages.report_bar(job, job.created + s.ttl_s)))
+        bar = pages.report_bar(job, job.created + s.ttl_s, lang)
+        if job.plan:
+            try:
+                answer = json.loads(await run_in_threadpool(job.output_file(PLAN).read_text, "utf-8"))
+            except (OSError, ValueError):
+                answer = None
+            bar += pages.plan_card(job.plan, answer, lang)
+        return with_lang_cookie(request, HTMLResponse(pages.with_bar(html, bar)))
 
     @app.get("/r/{job_id}/report.{kind}", include_in_schema=False)
     async def download(request: Request, job_id: str, kind: str):
@@ -461,6 +497,32 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
             store.discard(job)
 
     return app
+
+
+def _planned(field, zone: str) -> dict | None:
+    """The upload form's optional "may I bind or unbind this account?" (lint.serve.runner.plan_folder);
+    Refusal when it is asked but incomplete."""
+    from lint.pipeline import parse_as_of
+    from lint.settings.options import OptionError
+    action = (field("plan_action") or "").strip()
+    if not action:
+        return None
+    if action not in ("bind", "unbind"):
+        raise Refusal(400, f"plan_action {action[:20]!r}: choose bind or unbind")
+    plan = {"action": action, "account": (field("plan_account") or "").strip()[:200],
+            "store": (field("plan_store") or "").strip()[:200],
+            "account_type": (field("plan_type") or "").strip() if action == "bind" else None,
+            "at": (field("plan_at") or "").strip()[:64] or None}
+    if not plan["account"] or not plan["store"]:
+        raise Refusal(400, "To ask whether you may bind or unbind an account, give the account and the store.")
+    if action == "bind" and plan["account_type"] not in ("official", "marketing"):
+        raise Refusal(400, "To plan a bind, choose Official or Marketing.")
+    try:
+        parse_as_of(plan["at"], zone)
+    except OptionError:
+        raise Refusal(400, f"plan time {plan['at']!r} is not a timestamp (ISO 8601, e.g. "
+                           "2025-12-31T00:00:00+07:00, or Unix epoch seconds)") from None
+    return plan
 
 
 def _client(request: Request) -> str:

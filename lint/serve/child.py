@@ -37,11 +37,11 @@ def default_memory_limit_mb(workers: int, total_mb: int | None = None) -> int:
 
 
 def run_in_job(tmp_dir: str, export_path: str, out_dir: str, as_of, lang: str, zone: str, export_name: str,
-               memory_limit_mb: int = 0, options=None) -> None:
+               memory_limit_mb: int = 0, options=None, plan=None) -> None:
     """Child-process entry: the job's tmp/ as the temporary folder, then runner.run_job
     (`options`: the server's LintOptions)."""
     os.makedirs(tmp_dir, mode=0o700, exist_ok=True)
     os.environ["TMPDIR"] = tmp_dir
     tempfile.tempdir = tmp_dir  # tempfile reads TMPDIR once; set its cached value too
     from lint.serve.runner import run_job
-    run_job(export_path, out_dir, as_of, lang, zone, export_name, memory_limit_mb, options)
+    run_job(export_path, out_dir, as_of, lang, zone, export_name, memory_limit_mb, options, plan=plan)

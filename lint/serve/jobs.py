@@ -230,6 +230,7 @@ class Job:
     export_path: Path | None = None
     ran: float = 0.0  # seconds the lint has run (paused time not counted)
     paused: bool = False
+    plan: dict | None = None  # the form's "may I bind or unbind?" (lint.serve.runner.plan_folder)
     done: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
@@ -247,6 +248,10 @@ class Job:
 
     def output(self, kind: str) -> Path:
         return self.out_dir / OUTPUTS[kind]
+
+    def output_file(self, name: str) -> Path:
+        """Another file the lint wrote into out/ (the plan's answer)."""
+        return self.out_dir / name
 
 
 class JobStore:
@@ -438,7 +443,7 @@ class JobStore:
         proc = _mp_context().Process(
             target=run_in_job, name=f"shoplint-lint-{job.id[:6]}",
             args=(str(job.tmp_dir), str(job.export_path), str(job.out_dir), job.as_of, job.lang, job.zone,
-                  job.export_name, s.lint_memory_limit_mb, s.lint_options))
+                  job.export_name, s.lint_memory_limit_mb, s.lint_options), kwargs={"plan": job.plan} if job.plan else {})
         proc.start()
         with self._cond:
             self._running[job.id] = proc

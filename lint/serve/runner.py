@@ -83,10 +83,26 @@ def lint_folder(path: str | os.PathLike, as_of: str | int | None = None, lang: s
 
 OUTPUTS = {"json": "report.json", "html": "report.html", "csv": "report.csv"}
 STATUS = "status.json"
+PLAN = "plan.json"  # the answer to the upload form's "may I bind or unbind?", when asked
+
+
+def plan_folder(path, plan: dict, as_of, lang: str, zone: str, options: LintOptions | None = None) -> dict:
+    """The answer of lint.pipeline.plan for the form's fields (action, account, store,
+    account_type, at) as the JSON of `shoplint plan --format json`, or {"error": message}."""
+    from lint.pipeline import plan as plan_action
+    from lint.planner import Action, PlanError
+    opts = upload_options(options, as_of, lang, zone)
+    try:
+        action = Action(plan["action"], plan["store"], plan["account"], plan.get("account_type") or None,
+                        plan.get("at") or None)
+        answer = plan_action(path, action, opts)
+    except (PlanError, OptionError, UnusableExport) as e:
+        return {"error": str(e)}
+    return answer.to_dict(lang)
 
 
 def run_job(export_path: str, out_dir: str, as_of: str | None, lang: str, zone: str, export_name: str,
-            memory_limit_mb: int = 0, options: LintOptions | None = None) -> None:
+            memory_limit_mb: int = 0, options: LintOptions | None = None, plan: dict | None = None) -> None:
     """Child-process entry: lint, then write report.json/.html/.csv and status.json into
     `out_dir`. status.json is {"ok": true, "summary": ...} or {"ok": false, "error": message}."""
     try:
@@ -103,6 +119,9 @@ def run_job(export_path: str, out_dir: str, as_of: str | None, lang: str, zone: 
         for key, name in OUTPUTS.items():
             text = {"json": result.json_text, "html": result.html, "csv": result.csv}[key]
             _write(out / name, text.encode("utf-8"))
+        if plan:
+            answer = plan_folder(export_path, plan, as_of, lang, zone, options)
+            _write(out / PLAN, json.dumps(answer, ensure_ascii=False).encode("utf-8"))
         status = {"ok": True, "summary": result.report["summary"]}
     except UnusableExport as e:
         status = {"ok": False, "error": str(e)}

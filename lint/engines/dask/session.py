@@ -333,6 +333,18 @@ class DaskSession:
         return out
 
 
+    def headroom_export(self, export: Export) -> Export:
+        """The tables headroom counts in (lint.checks.headroom_of): every binding, fetched
+        from the workers (all-time unbind counts need every unbind of a store)."""
+        remote = getattr(export, "remote", {})
+        out = Export(**{k: v for k, v in vars(export).items() if k in Export.__dataclass_fields__})
+        if "bindings" in remote:
+            b = remote["bindings"].compute()
+            b = b.drop(columns=[c for c in (KEY, HASH, POS) if c in b.columns])
+            out.bindings = b.sort_values(["store_id", "start", "bind_id"], kind="stable", ignore_index=True)
+        return out
+
+
 def _metadata(path):
     """The Parquet file with its footer read, or None when it cannot be read (the client then
     reads the file and reports why, exactly as the default engine)."""
