@@ -199,6 +199,7 @@ class Item:
     label: str  # "original", a transform, or a negative's name
     cover_s: float = 0.0  # when the re-post's cover is taken
     pair_with: str | None = None  # negatives: the video they are a hard negative of
+    content: int = -1  # videos with the same content number show the same content
 
 
 def build(root: Path, seed: int, n_originals: int = 12) -> list[Item]:
@@ -216,7 +217,7 @@ def build(root: Path, seed: int, n_originals: int = 12) -> list[Item]:
         base = f"s{seed}_g{g:02d}"
         p = root / f"{base}_original.mp4"
         write_clip(p, photos, clip)
-        items.append(Item(p.stem, p, g, "original"))
+        items.append(Item(p.stem, p, g, "original", content=g))
         frame_size = (320, 320) if portrait else (180, 320)
         for t in TRANSFORMS:
             c = Clip(clip.shots, clip.size, [], 1.0)
@@ -252,23 +253,23 @@ def build(root: Path, seed: int, n_originals: int = 12) -> list[Item]:
                 enc["crf"] = 30
             q = root / f"{base}_{t}{suffix}"
             write_clip(q, photos, c, intro=intro, **enc)
-            items.append(Item(q.stem, q, g, t, cover_s=cover))
+            items.append(Item(q.stem, q, g, t, cover_s=cover, content=g))
         # hard negatives
         other = Clip([other_path(s) for s in clip.shots], clip.size)
         q = root / f"{base}_other_path.mp4"
         write_clip(q, photos, other, gop=None)
-        items.append(Item(q.stem, q, -1, "other_path", pair_with=f"{base}_original"))
+        items.append(Item(q.stem, q, -1, "other_path", pair_with=f"{base}_original", content=1000 + g))
         rest = [n for n in names if n not in used and n != "colorwheel"]
         diff = Clip([random_shot(rng, p, s.seconds) for p, s in zip(rng.choice(rest, len(clip.shots), replace=False),
                                                                    clip.shots)], clip.size)
         q = root / f"{base}_same_length.mp4"
         write_clip(q, photos, diff, gop=None)
-        items.append(Item(q.stem, q, -1, "same_length", pair_with=f"{base}_original"))
+        items.append(Item(q.stem, q, -1, "same_length", pair_with=f"{base}_original", content=2000 + g))
         # shared intro: the original with the intro, against the intro followed by other content
         a = root / f"{base}_with_intro.mp4"
         write_clip(a, photos, clip, intro=Clip(intro_clip.shots, clip.size))
         b = root / f"{base}_shared_intro.mp4"
         write_clip(b, photos, diff, intro=Clip(intro_clip.shots, clip.size), gop=None)
-        items.append(Item(a.stem, a, g, "with_intro"))
-        items.append(Item(b.stem, b, -1, "shared_intro", pair_with=a.stem))
+        items.append(Item(a.stem, a, g, "with_intro", content=g))
+        items.append(Item(b.stem, b, -1, "shared_intro", pair_with=a.stem, content=2000 + g))
     return items

@@ -3,18 +3,19 @@ inside bars (uniform black or coloured, or a blurred enlarged copy of the conten
 
 Works on a small greyscale array (float, 0-255). A row (column) belongs to a bar when it
 carries almost no detail across it: its mean absolute horizontal (vertical) gradient is
-below BAR_DETAIL_RATIO of the content's, and below BAR_MAX_DETAIL grey levels. Bars are
-accepted only in pairs placed around the content (top and bottom, or left and right,
-sizes within BAR_MAX_ASYMMETRY of the side): one dark sky at the top of a photo is not a
-bar. The content box keeps at least MIN_CONTENT of each side.
+below BAR_DETAIL_RATIO of the content's (its 90th percentile), and below BAR_MAX_DETAIL
+grey levels. Bars are accepted only in pairs around the content (top and bottom, or left
+and right), and are centred: both take the smaller of the two quiet runs, since a quiet
+run can only be longer than its bar (dark content next to a black bar), never shorter.
+So one dark sky at the top of a photo is not a bar. The content box keeps at least
+MIN_CONTENT of each side.
 """
 from __future__ import annotations
 
 import numpy as np
 
 BAR_MIN = 0.04  # a bar is at least 4 % of the side
-BAR_MAX_ASYMMETRY = 0.06  # |top - bottom| at most 6 % of the side (centred content)
-BAR_DETAIL_RATIO = 0.25
+BAR_DETAIL_RATIO = 0.5
 BAR_MAX_DETAIL = 6.0
 MIN_CONTENT = 0.2  # 16:9 content letterboxed into 9:16 keeps 32 % of the height
 
@@ -27,18 +28,13 @@ def _quiet_run(detail: np.ndarray, reference: float) -> int:
 
 def _pair(detail: np.ndarray, size: int) -> tuple[int, int]:
     """-> (bar before, bar after) in pixels along one axis, (0, 0) when there is no pair."""
-    n = len(detail)
-    middle = detail[n // 4: n - n // 4]
-    reference = float(np.median(middle)) if len(middle) else 0.0
+    reference = float(np.percentile(detail, 90)) if len(detail) else 0.0
     if reference < 2.0:  # a nearly flat picture: nothing to tell bars from content
         return 0, 0
-    before = _quiet_run(detail, reference)
-    after = _quiet_run(detail[::-1], reference)
-    if before < BAR_MIN * size or after < BAR_MIN * size:
+    bar = min(_quiet_run(detail, reference), _quiet_run(detail[::-1], reference))
+    if bar < BAR_MIN * size or size - 2 * bar < MIN_CONTENT * size:
         return 0, 0
-    if abs(before - after) > BAR_MAX_ASYMMETRY * size or size - before - after < MIN_CONTENT * size:
-        return 0, 0
-    return before, after
+    return bar, bar
 
 
 def content_box(pixels: np.ndarray) -> tuple[int, int, int, int] | None:

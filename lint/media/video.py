@@ -107,7 +107,7 @@ def _open(path: Path, limits: VideoLimits):
         raise VideoProblem("is not an MP4, MOV, WebM or MKV video (by its content)")
     av = _import_av()
     try:
-        container = av.open(str(path), mode="r", format=fmt, timeout=limits.timeout_s,
+        container = av.open(str(path), mode="r", format=fmt,
                             options={"probesize": "5000000", "analyzeduration": "5000000"})
     except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError) as e:
         raise VideoProblem(f"is damaged or not a video ({str(e)[:120]})") from None
