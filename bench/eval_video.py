@@ -112,11 +112,12 @@ def run_seed(seed: int, n_originals: int, grid: bool):
     p = params()
     dist = {(a, b): distance_matrix(fps[a], fps[b]) for a, b, _ in pos + neg}
     results = {}
-    combos = [(p["video_frame_max_distance"], p["video_min_frames"], p["video_min_stretch_s"], p["video_min_coverage"])]
+    combos = [(p["video_frame_max_distance"], p["video_min_frames"], p["video_min_stretch_s"], p["video_min_coverage"],
+               p["video_min_density"])]
     if grid:
-        combos += list(itertools.product((8, 10, 12, 14), (3, 4, 5), (2.0, 3.0, 4.0), (0.3, 0.5, 0.7)))
+        combos += list(itertools.product((10, 12, 14, 16, 18), (3, 4), (2.0, 3.0), (0.3, 0.5), (0.0, 0.4, 0.6)))
     aligned: dict = {}
-    for md, mf, ms, mc in combos:
+    for md, mf, ms, mc, mdens in combos:
         dec = []
         for group in (pos, neg):
             out = []
@@ -124,9 +125,9 @@ def run_seed(seed: int, n_originals: int, grid: bool):
                 key = (a, b, md)
                 if key not in aligned:
                     aligned[key] = align(fps[a], fps[b], md, dist[(a, b)])
-                out.append(is_match(aligned[key], mf, ms, mc))
+                out.append(is_match(aligned[key], mf, ms, mc, mdens))
             dec.append(out)
-        results[(md, mf, ms, mc)] = score(dec[0], dec[1], pos)
+        results[(md, mf, ms, mc, mdens)] = score(dec[0], dec[1], pos)
     anchor = {}
     shares = {(a, b): vpdq_shares(pdq[a], pdq[b]) for a, b, _ in pos + neg}
     for t in (0.3, 0.5, 0.6, 0.7, 0.8):
@@ -197,9 +198,16 @@ def main():
             rows.append((med([r["results"][combo][0] for r in runs]), med([r["results"][combo][1] for r in runs]),
                          min(med([r["results"][combo][2][k] for r in runs]) for k in labels), combo))
         rows.sort(key=lambda x: (x[0] >= 0.99, x[2], x[1], x[0]), reverse=True)
-        print("grid (precision, recall, worst change, (max distance, min frames, min stretch s, min coverage)):")
+        print("grid (precision, recall, worst change, (max distance, min frames, min stretch s, min coverage, "
+              "min density)):")
         for row in rows[:15]:
             print("  ", tuple(round(v, 3) if isinstance(v, float) else v for v in row))
+        print("false positives (sum over seeds) by max distance, at the other defaults:")
+        for md in (10, 12, 14, 16, 18):
+            combo = (md, *d[1:])
+            if combo in r0["results"]:
+                print(f"   {md}: FP {sum(r['results'][combo][3] for r in runs)}, recall "
+                      f"{med([r['results'][combo][1] for r in runs]):.3f}")
     if args.speed:
         for name, (cpu, wall, n, key, size) in speed_clip().items():
             print(f"30 s 720x1280 H.264, {name}: CPU {cpu:.2f} s, wall {wall:.2f} s, {n} frames hashed, "

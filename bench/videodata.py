@@ -9,6 +9,7 @@ wheel, skimage's no_time_for_that_tiny.gif, is 25 x 14 pixels: too small to be a
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,9 +139,11 @@ def _cover_box(w, h, fw, fh):
 
 
 def encode(path: Path, frames, fps: int = FPS, codec: str = "libx264", crf: int = 23, gop: int | None = FPS):
-    """Write frames (PIL images) to an MP4 (H.264) or WebM (VP9)."""
-    frames = list(frames)
-    w, h = frames[0].size
+    """Write frames (PIL images, any iterable: they are streamed) to an MP4 (H.264) or WebM (VP9)."""
+    frames = iter(frames)
+    first = next(frames)
+    w, h = first.size
+    frames = itertools.chain([first], frames)
     with av.open(str(path), "w") as out:
         s = out.add_stream(codec, rate=fps)
         s.width, s.height, s.pix_fmt = w, h, "yuv420p"
@@ -161,15 +164,13 @@ def encode(path: Path, frames, fps: int = FPS, codec: str = "libx264", crf: int 
 
 def write_clip(path: Path, photos, clip: Clip, intro: Clip | None = None, **enc):
     n = max(1, int(round(clip.duration_s * FPS)))
-    frames = []
-    if intro is not None:
-        for k in range(int(round(intro.duration_s * FPS))):
-            frames.append(apply_ops(content_frame(photos, intro, k / FPS), clip.ops))
-    for k in range(n):
-        t = clip.start_s + k / FPS * clip.speed
-        frames.append(apply_ops(content_frame(photos, clip, t), clip.ops))
-    encode(path, frames, **enc)
-    return frames
+    def frames():
+        if intro is not None:
+            for k in range(int(round(intro.duration_s * FPS))):
+                yield apply_ops(content_frame(photos, intro, k / FPS), clip.ops)
+        for k in range(n):
+            yield apply_ops(content_frame(photos, clip, clip.start_s + k / FPS * clip.speed), clip.ops)
+    encode(path, frames(), **enc)
 
 
 def random_shot(rng, photo: str, seconds: float) -> Shot:

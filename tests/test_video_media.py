@@ -15,7 +15,7 @@ from lint.media.bars import common_box, content_box  # noqa: E402
 from lint.media.fingerprint import VideoFingerprint, fingerprint_file  # noqa: E402
 from lint.media.video import VideoLimits, VideoProblem, frame_at, sample_frames  # noqa: E402
 
-MATCH = dict(min_frames=3, min_stretch_s=2.0, min_coverage=0.5)
+MATCH = dict(min_frames=3, min_stretch_s=2.0, min_coverage=0.5, min_density=0.5)
 
 
 def grey(img):

@@ -289,7 +289,9 @@ def _judge_video(ev: dict, fo: dict, fm: dict, params) -> tuple[str | None, str]
     ev["video_speed_ratio"] = al.speed
     ev["video_best_frames_s"] = [round(al.best_a, 3), round(al.best_b, 3)]
     ev["video_best_distance"] = al.best_distance
-    if not is_match(al, int(params["video_min_frames"]), params["video_min_stretch_s"], params["video_min_coverage"]):
+    ev["video_density"] = al.density
+    if not is_match(al, int(params["video_min_frames"]), params["video_min_stretch_s"], params["video_min_coverage"],
+                    params["video_min_density"]):
         return None, ""
     detail = (f": {fo['video_id']} {clock(al.a_start)}-{clock(al.a_end)} ≈ {fm['video_id']} "
               f"{clock(al.b_start)}-{clock(al.b_end)}, ×{al.speed:.2f}")

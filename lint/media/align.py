@@ -40,6 +40,7 @@ class Alignment:
     best_b: float
     best_distance: int
     coverage: float  # the stretch's share of the shorter video (0-1)
+    density: float = 1.0  # the smaller share, over both videos, of their frames inside the stretch that match
 
     @property
     def share_a(self) -> float:
@@ -117,18 +118,24 @@ def align(a: VideoFingerprint, b: VideoFingerprint, max_distance: int,
     k = int(np.lexsort((np.abs(ra - middle), dist))[0])
     a_len, b_len = float(ra.max() - ra.min()), float(rb.max() - rb.min())
     cover = max((a_len + step_a) / _span(ta, step_a), (b_len + step_b) / _span(tb, step_b))
-    return Alignment(float(ra.min()), float(ra.max()), float(rb.min()), float(rb.max()),
-                     int(len(np.unique(ii[run]))), int(len(np.unique(jj[run]))), len(ta), len(tb),
-                     round(float(speed), 3), float(ra[k]), float(rb[k]), int(dist[k]), min(1.0, round(cover, 3)))
+    matched_a, matched_b = int(len(np.unique(ii[run]))), int(len(np.unique(jj[run])))
+    inside_a = int(((ta >= ra.min() - 1e-6) & (ta <= ra.max() + 1e-6)).sum())
+    inside_b = int(((tb >= rb.min() - 1e-6) & (tb <= rb.max() + 1e-6)).sum())
+    density = min(matched_a / inside_a, matched_b / inside_b)
+    return Alignment(float(ra.min()), float(ra.max()), float(rb.min()), float(rb.max()), matched_a, matched_b,
+                     len(ta), len(tb), round(float(speed), 3), float(ra[k]), float(rb[k]), int(dist[k]),
+                     min(1.0, round(cover, 3)), round(density, 3))
 
 
-def is_match(al: Alignment | None, min_frames: int, min_stretch_s: float, min_coverage: float) -> bool:
+def is_match(al: Alignment | None, min_frames: int, min_stretch_s: float, min_coverage: float,
+             min_density: float = 0.0) -> bool:
     """The decision: enough frames on a long enough stretch that covers enough of the
-    shorter video (a shared 2-second intro is not the same video)."""
+    shorter video (a shared 2-second intro is not the same video), with most frames inside
+    the stretch matching (chance matches scattered along a line are sparse)."""
     if al is None:
         return False
     return (min(al.matched_a, al.matched_b) >= min_frames and al.stretch_s >= min_stretch_s
-            and al.coverage >= min_coverage)
+            and al.coverage >= min_coverage and al.density >= min_density)
 
 
 def clock(seconds: float) -> str:

@@ -83,6 +83,12 @@ def container_format(path: Path) -> str:
     return ""
 
 
+def _why(e: Exception) -> str:
+    """FFmpeg's reason without the file's path (a report must not show server paths)."""
+    text = getattr(e, "strerror", None) or str(e)
+    return str(text).split(": '/")[0].strip()[:120]
+
+
 def _import_av():
     try:
         import av  # noqa: F401
@@ -110,7 +116,7 @@ def _open(path: Path, limits: VideoLimits):
         container = av.open(str(path), mode="r", format=fmt,
                             options={"probesize": "5000000", "analyzeduration": "5000000"})
     except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError) as e:
-        raise VideoProblem(f"is damaged or not a video ({str(e)[:120]})") from None
+        raise VideoProblem(f"is damaged or not a video ({_why(e)})") from None
     try:
         if not container.streams.video:
             raise VideoProblem("has no video stream")
@@ -161,7 +167,7 @@ def _frames(container, stream, limits: VideoLimits, deadline: float):
     except VideoProblem:
         raise
     except (av.FFmpegError, OSError, ValueError, MemoryError) as e:
-        raise VideoProblem(f"is damaged ({str(e)[:120]})") from None
+        raise VideoProblem(f"is damaged ({_why(e)})") from None
 
 
 def _key_frame_times(path: Path, fmt: str, limits: VideoLimits, deadline: float) -> tuple[list[float], float]:
@@ -185,7 +191,7 @@ def _key_frame_times(path: Path, fmt: str, limits: VideoLimits, deadline: float)
         except VideoProblem:
             raise
         except (av.FFmpegError, OSError, ValueError) as e:
-            raise VideoProblem(f"is damaged ({str(e)[:120]})") from None
+            raise VideoProblem(f"is damaged ({_why(e)})") from None
     return sorted(keys), last
 
 
