@@ -193,15 +193,22 @@ def _caption_candidates(videos, og, ov, mg, mv, params):
     return i[close], j[close]
 
 
+def _frame_forms(h) -> tuple[int, int, int, int]:
+    """A key frame's (pHash, mirrored, bar-removed, bar-removed mirrored); frames hashed
+    without the bar-removed form use the whole picture for it."""
+    return (h[0], h[1], h[2], h[3]) if len(h) >= 4 else (h[0], h[1], h[0], h[1])
+
+
 def _explode_frames(frame_hashes: np.ndarray, rows: np.ndarray):
-    """-> (role row, frame position, phash, mirror) of every usable key frame."""
-    r, pos, p, m = [], [], [], []
+    """-> (role row, frame position, (4, n) hashes: pHash, mirror, cut, cut mirror) of every
+    usable key frame."""
+    r, pos, hs = [], [], []
     for k, v in enumerate(rows.tolist()):
         for n, h in enumerate(frame_hashes[v] or ()):
             if h is not None:
-                r.append(k), pos.append(n), p.append(h[0]), m.append(h[1])
+                r.append(k), pos.append(n), hs.append(_frame_forms(h))
     return (np.asarray(r, np.int64), np.asarray(pos, np.int64),
-            np.asarray(p, np.uint64), np.asarray(m, np.uint64))
+            np.asarray(hs, np.uint64).reshape(len(hs), 4).T)
 
 
 def _frame_candidates(videos, og, ov, mg, mv, limit):
@@ -212,12 +219,15 @@ def _frame_candidates(videos, og, ov, mg, mv, limit):
     a, b = np.flatnonzero(has[ov]), np.flatnonzero(has[mv])
     if not len(a) or not len(b):
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    ra, _, pa, _ = _explode_frames(fh, ov[a])
-    rb, _, pb, mb = _explode_frames(fh, mv[b])
+    ra, _, ha = _explode_frames(fh, ov[a])
+    rb, _, hb = _explode_frames(fh, mv[b])
     out_i, out_j = [], []
-    for hb in (pb, mb):
-        i, j, _ = pairs_within(og[a[ra]], pa, mg[b[rb]], hb, limit)
-        out_i.append(a[ra[i]]), out_j.append(b[rb[j]])
+    for fa in (0, 2):  # the Official frame as is or without bars
+        for fb in (0, 1, 2, 3):  # against the Marketing frame in every form
+            if (fa == 2 and not (ha[2] != ha[0]).any()) or (fb >= 2 and not (hb[fb] != hb[fb - 2]).any()):
+                continue  # no frame has bars: the same comparison again
+            i, j, _ = pairs_within(og[a[ra]], ha[fa], mg[b[rb]], hb[fb], limit)
+            out_i.append(a[ra[i]]), out_j.append(b[rb[j]])
     return np.concatenate(out_i), np.concatenate(out_j)
 
 
@@ -354,17 +364,21 @@ class _Columns:
 
 
 def _frames_in_order(fa, fb, limit: int) -> tuple[int, int]:
-    """Longest run of key frames matching in time order (either orientation) -> (matched,
-    frames compared = the shorter sequence's usable frames)."""
-    a = [h for h in (fa or ()) if h is not None]
-    b = [h for h in (fb or ()) if h is not None]
+    """Longest run of key frames matching in time order (either orientation; each frame as
+    is or without bars) -> (matched, frames compared = the shorter sequence's usable frames)."""
+    a = [_frame_forms(h) for h in (fa or ()) if h is not None]
+    b = [_frame_forms(h) for h in (fb or ()) if h is not None]
     if not a or not b:
         return 0, 0
+    ha = np.asarray(a, dtype=np.uint64)
+    hb = np.asarray(b, dtype=np.uint64)
     best = 0
     for side in (0, 1):  # 0: as is, 1: the Marketing video mirrored
-        ha = np.asarray([h[0] for h in a], dtype=np.uint64)
-        hb = np.asarray([h[side] for h in b], dtype=np.uint64)
-        match = popcount(ha[:, None] ^ hb[None, :]) <= limit
+        d = np.full((len(a), len(b)), 64, dtype=np.int64)
+        for fa_ in (0, 2):
+            for fb_ in (side, side + 2):
+                d = np.minimum(d, popcount(ha[:, fa_, None] ^ hb[None, :, fb_]))
+        match = d <= limit
         # longest common subsequence over the match matrix
         lcs = np.zeros((len(a) + 1, len(b) + 1), dtype=np.int64)
         for x in range(len(a)):

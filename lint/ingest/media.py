@@ -294,7 +294,8 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
                   cache: HashCache, progress: bool = False, covers: CoverFetcher | None = None) -> pd.DataFrame:
     """Add thumb_phash, thumb_mirror, thumb_inner, thumb_inner_mirror, thumb_cut,
     thumb_cut_mirror and thumb_win0..8 (nullable UInt64; see lint.ingest.images),
-    frame_hashes (list of (phash, mirror) per frame, None for an unusable frame) and
+    frame_hashes (list of (phash, mirror, cut, cut mirror) per frame, the cut forms equal to
+    the first two when the frame has no bars; None for an unusable frame) and
     video_fp (the lint.media.fingerprint.VideoFingerprint of `video_file`, or None).
 
     A precomputed thumbnail_phash is used as given; the picture, when there is one, adds the
@@ -382,7 +383,8 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
         for rel, p in zip(frames[i], paths):
             r = hashed.get(p) if p is not None else None
             if isinstance(r, ImageHashes):
-                hs.append((r.phash, r.phash_mirror))
+                hs.append((r.phash, r.phash_mirror, r.phash if r.cut is None else r.cut,
+                           r.phash_mirror if r.cut_mirror is None else r.cut_mirror))
             else:
                 if isinstance(r, str):
                     problems.add(files[i], rows[i], "frames", f"image {r}; frame ignored", value=rel, level="value")
