@@ -166,13 +166,46 @@ def speed_clip():
     return out
 
 
+def nightly(n_originals: int = 4):
+    """Two runs of the ingest over the same export with a cache: CPU seconds and videos
+    decoded by each (the second should decode none)."""
+    import lint.ingest.media as media
+    from lint.ingest import MediaOptions, load_export
+    from lint.ingest.source import ExportSource
+    from lint.model import Problems
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "export"
+        items = vd.build(root / "media", 9, n_originals)
+        rows = ["video_id,account_id,posted_at,video_file"]
+        rows += [f"V{k},A{k % 2},2025-06-01T10:00:00+07:00,media/{it.path.name}" for k, it in enumerate(items)]
+        (root / "videos.csv").write_text("\n".join(rows) + "\n")
+        for night in (1, 2):
+            kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+            before, c0, w0 = media.VIDEO_DECODES, time.process_time(), time.perf_counter()
+            problems = Problems()
+            with ExportSource.open(root) as source:
+                load_export(source, "Asia/Jakarta", problems, media=MediaOptions(cache_dir=Path(tmp) / "cache"))
+            kids2 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            child = (kids2.ru_utime + kids2.ru_stime) - (kids.ru_utime + kids.ru_stime)
+            out.append((night, len(items), media.VIDEO_DECODES - before, time.process_time() - c0 + child,
+                        time.perf_counter() - w0))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--originals", type=int, default=12)
     ap.add_argument("--grid", action="store_true")
     ap.add_argument("--speed", action="store_true")
+    ap.add_argument("--nightly", action="store_true", help="only the two-night cache measurement")
     args = ap.parse_args()
+    if args.nightly:
+        for night, n, decoded, cpu, wall in nightly():
+            print(f"night {night}: {n} videos, {decoded} decoded, ingest CPU {cpu:.2f} s "
+                  f"(this process and its decoding workers), wall {wall:.2f} s")
+        return
     runs = [run_seed(s, args.originals, args.grid) for s in args.seeds]
     r0 = runs[0]
     print(f"seeds {args.seeds}: {r0['items']} videos, {r0['pos']} positive and {r0['neg']} negative pairs per seed")
