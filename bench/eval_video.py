@@ -193,6 +193,42 @@ def nightly(n_originals: int = 4):
     return out
 
 
+def index_speed(sizes=((100, 400), (300, 1200)), frames: int = 60):
+    """The candidate search over every sampled frame (DUP001's _video_candidates) on one
+    store of random fingerprints, 5 % of Marketing videos being re-posts (0-6 bits flipped
+    per hash): -> (Official, Marketing, candidate pairs, re-posts, CPU s, wall s)."""
+    import pandas as pd
+    from lint.checks.dup001_duplicate_content import _video_candidates
+    from lint.media.fingerprint import VideoFingerprint
+    rng = np.random.default_rng(0)
+
+    def fp(n):
+        return VideoFingerprint(np.arange(n, dtype=np.float32) / 2,
+                                rng.integers(0, 2 ** 64 - 1, size=(n, 6), dtype=np.uint64), n / 2)
+    out = []
+    for n_off, n_mkt in sizes:
+        fps = [fp(frames) for _ in range(n_off + n_mkt)]
+        reposts = set()
+        for k in range(0, n_mkt, 20):
+            src = fps[k % n_off]
+            h = src.hashes.copy()
+            for _ in range(6):
+                h ^= (np.uint64(1) << rng.integers(0, 64, size=h.shape).astype(np.uint64)) * (rng.random(h.shape) < 0.5)
+            fps[n_off + k] = VideoFingerprint(src.times, h, src.duration_s)
+            reposts.add((k % n_off, k))
+        videos = pd.DataFrame({"video_fp": pd.Series(fps, dtype=object)})
+        ov, mv = np.arange(n_off), np.arange(n_off, n_off + n_mkt)
+        c0, w0 = time.process_time(), time.perf_counter()
+        i, j = _video_candidates(videos, np.zeros(n_off, np.int64), ov, np.zeros(n_mkt, np.int64), mv,
+                                 {"video_frame_max_distance": params()["video_frame_max_distance"],
+                                  "video_min_frames": params()["video_min_frames"]})
+        cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+        found = set(zip(i.tolist(), j.tolist()))
+        assert reposts <= found, "the index missed a re-post"
+        out.append((n_off, n_mkt, len(found), len(reposts), cpu, wall))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
@@ -200,11 +236,17 @@ def main():
     ap.add_argument("--grid", action="store_true")
     ap.add_argument("--speed", action="store_true")
     ap.add_argument("--nightly", action="store_true", help="only the two-night cache measurement")
+    ap.add_argument("--index", action="store_true", help="only the candidate search over frame hashes")
     args = ap.parse_args()
     if args.nightly:
         for night, n, decoded, cpu, wall in nightly():
             print(f"night {night}: {n} videos, {decoded} decoded, ingest CPU {cpu:.2f} s "
                   f"(this process and its decoding workers), wall {wall:.2f} s")
+        return
+    if args.index:
+        for n_off, n_mkt, found, reposts, cpu, wall in index_speed():
+            print(f"{n_off} Official x {n_mkt} Marketing videos of one store, 60 frames each: {found} candidate "
+                  f"pairs ({reposts} re-posts, all found), CPU {cpu:.2f} s, wall {wall:.2f} s")
         return
     runs = [run_seed(s, args.originals, args.grid) for s in args.seeds]
     r0 = runs[0]
