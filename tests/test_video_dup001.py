@@ -178,3 +178,22 @@ def test_video_limits_follow_the_environment(clips, tmp_path, monkeypatch):
     run_cli("check", clips, "--format", "json", "-o", out, "--no-cache")
     [error] = json.loads(out.read_text())["input_errors"]
     assert "limit 2 s" in error["message"]
+
+
+def _crash(path):  # a decoder taking its worker process down (used through a process pool)
+    import os
+    os._exit(3)
+
+
+def test_a_crashing_decoder_worker_is_an_input_error_not_a_crash(clips, tmp_path, monkeypatch):
+    import lint.ingest.media as media
+    monkeypatch.setattr(media, "VIDEO_PARALLEL_FROM", 1)
+    monkeypatch.setattr(media, "_fingerprint_file", _crash)
+    make_export(clips, {"bindings": BINDINGS, "videos": [
+        video("V1", OFF, video_file="media/v1.mp4", thumbnail="media/c1.jpg"),
+        video("V2", MKT, video_file="media/v2.mp4", thumbnail="media/c1.jpg")]})
+    report = lint(clips, select=["DUP001"], cache_dir=tmp_path / "cache")
+    assert {e["row"] for e in report["input_errors"]} == {2, 3}
+    assert all("decoder stopped abnormally" in e["message"] for e in report["input_errors"])
+    [f] = findings(report, "DUP001")
+    assert f["evidence"]["decided_by"] == "thumbnail"

@@ -13,6 +13,7 @@ import sqlite3
 import sys
 from struct import error as struct_error
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import click
@@ -236,11 +237,16 @@ def fingerprint_videos(paths: list[Path], cache: HashCache, jobs: int | None = N
         bar.__enter__()
     try:
         if len(unique) >= VIDEO_PARALLEL_FROM and jobs > 1:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                for r in pool.map(_fingerprint_file, [str(p) for p in unique]):
-                    computed.append(r)
-                    if bar is not None:
-                        bar.update(1)
+            try:
+                with ProcessPoolExecutor(max_workers=jobs) as pool:
+                    for r in pool.map(_fingerprint_file, [str(p) for p in unique]):
+                        computed.append(r)
+                        if bar is not None:
+                            bar.update(1)
+            except BrokenProcessPool:
+                # a decoder that crashed its worker (FFmpeg on a hostile file) takes down the
+                # pool: the videos not yet done are reported, not retried in this process
+                computed += ["could not be decoded (the decoder stopped abnormally)"] * (len(unique) - len(computed))
         else:
             for p in unique:
                 computed.append(_fingerprint_file(str(p)))
