@@ -6,7 +6,7 @@
 1. hashing   shoplint's hash of a 720x1280 JPEG thumbnail (read + bounded decode at reduced
              size + pHash, mirror and centre forms) vs `imagehash.phash(Image.open(path))`,
              one process each, the same files; then shoplint on all cores.
-2. search    the candidate search (lint.hashindex.pairs_within) vs imagededup's BK-tree
+2. search    the candidate search (lint.core.hashindex.pairs_within) vs imagededup's BK-tree
              (imagededup.handlers.search.bktree, the search imagededup's find_duplicates
              uses), on the same hashes and threshold; both must return the same pairs.
 3. scale     DUP001 over 1,000,000 videos with precomputed hashes in 10,000 stores plus one
@@ -121,7 +121,7 @@ def planted_hashes(n_a, n_b, seed, near=0.05):
 def bench_search(size: int, threshold: int) -> dict:
     from imagededup.handlers.search.bktree import BKTree
 
-    from lint.hashindex import pairs_within
+    from lint.core.hashindex import pairs_within
     ha, hb = planted_hashes(size, size, seed=3)
     t0 = time.perf_counter()
     i, j, d = pairs_within(np.zeros(size, np.int64), ha, np.zeros(size, np.int64), hb, threshold)

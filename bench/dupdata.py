@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 
 W, H = 360, 640                      # rendered video size (9:16)
 JPEG_QUALITY = 85                    # originals and every saved image
@@ -360,6 +360,49 @@ def combo(img: Image.Image, mode: str = "center", quality: int = 35) -> Image.Im
     return reencode(mirror(crop10(img, mode)), quality)
 
 
+_BAR_FRAMES = {"square": (1, 1), "landscape": (16, 9), "four_five": (4, 5), "tall": (9, 21)}
+_BAR_COLOURS = [(0, 0, 0), (255, 255, 255), (20, 20, 20), (230, 30, 60), (250, 200, 210), (30, 60, 140)]
+
+
+def bars(img: Image.Image, fill: str = "black", frame: str = "square", colour=(0, 0, 0),
+         blur: float = 0.04) -> Image.Image:
+    """Letterbox or pillarbox: the picture scaled into a frame of another aspect ratio
+    (square, 16:9, 4:5: bars left and right; 9:21: bars above and below), over black, a
+    colour, or a blurred enlarged copy of itself (TikTok's 'blur' background); the output
+    is the frame, 640 px on its long side."""
+    w, h = img.size
+    fw, fh = _BAR_FRAMES[frame]
+    scale = 640 / max(fw, fh)
+    fw, fh = round(fw * scale), round(fh * scale)
+    k = min(fw / w, fh / h)
+    cw, ch = round(w * k), round(h * k)
+    if fill == "blur":
+        cover = max(fw / w, fh / h)
+        bw, bh = fw / cover, fh / cover
+        bg = img.resize((fw, fh), Image.Resampling.BILINEAR,
+                        box=((w - bw) / 2, (h - bh) / 2, (w + bw) / 2, (h + bh) / 2))
+        bg = bg.filter(ImageFilter.GaussianBlur(max(fw, fh) * blur))
+    else:
+        bg = Image.new("RGB", (fw, fh), tuple(colour) if fill == "colour" else (0, 0, 0))
+    bg.paste(img.resize((cw, ch), Image.Resampling.LANCZOS), ((fw - cw) // 2, (fh - ch) // 2))
+    return bg
+
+
+def bars_black(img: Image.Image, **kw) -> Image.Image:
+    """Letterbox/pillarbox into another aspect ratio over black bars."""
+    return bars(img, "black", **kw)
+
+
+def bars_colour(img: Image.Image, **kw) -> Image.Image:
+    """Letterbox/pillarbox over bars of one colour (white, pink, brand colours)."""
+    return bars(img, "colour", **kw)
+
+
+def bars_blur(img: Image.Image, **kw) -> Image.Image:
+    """Letterbox/pillarbox over a blurred, enlarged copy of the picture."""
+    return bars(img, "blur", **kw)
+
+
 TRANSFORMS = {
     "reencode": reencode,
     "resize": resize,
@@ -369,6 +412,9 @@ TRANSFORMS = {
     "mirror": mirror,
     "overlay": overlay,
     "combo": combo,
+    "bars_black": bars_black,
+    "bars_colour": bars_colour,
+    "bars_blur": bars_blur,
 }
 TRANSFORM_NAMES = tuple(TRANSFORMS)
 
@@ -396,6 +442,11 @@ def transform_params(name: str, rng: random.Random) -> dict:
                 "logo_corner": rng.choice(["topleft", "topright", "bottomleft", "bottomright"])}
     if name == "combo":
         return {"mode": rng.choice(sorted(_CROP_MODES)), "quality": rng.choice([30, 35, 40])}
+    if name in ("bars_black", "bars_blur"):
+        return {"frame": rng.choice(sorted(_BAR_FRAMES)), **({"blur": rng.choice([0.02, 0.04, 0.08])}
+                                                           if name == "bars_blur" else {})}
+    if name == "bars_colour":
+        return {"frame": rng.choice(sorted(_BAR_FRAMES)), "colour": rng.choice(_BAR_COLOURS)}
     raise KeyError(name)
 
 

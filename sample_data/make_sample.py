@@ -1,7 +1,7 @@
 """Regenerate sample_data/: a small, realistic export in which every rule fires and clean
 cases stay clean. The files are committed; run this only to change them:
 
-    pip install scikit-image scikit-learn && python sample_data/make_sample.py
+    pip install scikit-image scikit-learn av && python sample_data/make_sample.py
 
 Pictures are cut from real photographs shipped inside scikit-image and scikit-learn.
 The story of each store is in sample_data/README.md; tests/test_sample_data.py holds the
@@ -53,6 +53,46 @@ def banner(img: Image.Image, text: str) -> Image.Image:
 def save(img: Image.Image, name: str, quality: int = 82) -> str:
     (HERE / "media").mkdir(exist_ok=True)
     img.save(HERE / "media" / name, "JPEG", quality=quality, optimize=True)
+    return f"media/{name}"
+
+
+# Video clips: tiny (96 x 160, 10 frames a second, 6 s) so the sample stays light to commit.
+CLIP_W, CLIP_H, CLIP_FPS, CLIP_S = 96, 160, 10, 6.0
+CLIP_FRAMES = int(CLIP_FPS * CLIP_S)
+
+
+def pan_frame(img: Image.Image, u: float, zoom: float) -> Image.Image:
+    """A 9:16 window `zoom` of the photo's height, at relative position u across it."""
+    w, h = img.size
+    ch = h * zoom
+    cw = ch * 9 / 16
+    left, top = (w - cw) * u, (h - ch) / 2
+    return img.resize((CLIP_W, CLIP_H), Image.Resampling.BILINEAR, box=(left, top, left + cw, top + ch))
+
+
+def in_blurred_bars(img: Image.Image, side: int = CLIP_H) -> Image.Image:
+    """The picture pillarboxed into a square over a blurred, enlarged copy of itself."""
+    from PIL import ImageFilter
+    bg = img.resize((side, side), Image.Resampling.BILINEAR, box=(0, (img.height - img.width) / 2, img.width,
+                                                                 (img.height + img.width) / 2))
+    bg = bg.filter(ImageFilter.GaussianBlur(8))
+    bg.paste(img, ((side - img.width) // 2, 0))
+    return bg
+
+
+def save_clip(frames: list[Image.Image], name: str) -> str:
+    """An H.264 MP4 (PyAV), key frames every second."""
+    import av
+    with av.open(str(HERE / "media" / name), "w") as out:
+        s = out.add_stream("libx264", rate=CLIP_FPS)
+        s.width, s.height, s.pix_fmt = frames[0].width, frames[0].height, "yuv420p"
+        s.options = {"crf": "30", "preset": "slow"}
+        s.codec_context.gop_size = CLIP_FPS
+        for img in frames:
+            for packet in s.encode(av.VideoFrame.from_image(img)):
+                out.mux(packet)
+        for packet in s.encode():
+            out.mux(packet)
     return f"media/{name}"
 
 
@@ -144,7 +184,8 @@ def main():
     def video(vid, account, posted, caption, thumb, **kw):
         v.append({"video_id": vid, "account_id": account, "posted_at": posted, "caption": caption,
                   "duration_s": kw.get("duration", 15.0), "thumbnail": thumb, "frames": kw.get("frames", ""),
-                  "music_id": kw.get("music", ""), "product_ids": kw.get("products", "")})
+                  "music_id": kw.get("music", ""), "product_ids": kw.get("products", ""),
+                  "video_file": kw.get("video_file", "")})
 
     batik = cut(china, 0.2, 0.5)
     video("V101", "sekarjagad.official", "2025-09-02T19:00:00+07:00",
@@ -172,6 +213,22 @@ def main():
           save(cut(flower, 0.1, 0.5), "v301.jpg"), duration=45.0, frames=frames_off)
     video("V302", "gamis.reseller", "2025-11-06T10:00:00+07:00", "3 gaya hijab simpel buat ke kampus 💕",
           save(cut(flower, 0.9, 0.5), "v302.jpg"), duration=44.8, frames=frames_mkt)
+    # S02's café cat clip (video files): V204 re-posts V203 trimmed by 1 s, pillarboxed in
+    # blurred bars, under another cover frame and a new caption (DUP001 from the video);
+    # V205 is a look-alike, another camera move over the same photo with the same music and
+    # length, that must stay clean.
+    pan = [pan_frame(cat, u, 1.0) for u in np.linspace(0, 1, CLIP_FRAMES)]
+    video("V203", "kopinusantara.id", "2025-09-20T09:00:00+08:00", "Kucing kafe kami nemenin ngopi pagi ☕🐱",
+          save(pan[0], "v203.jpg"), duration=CLIP_S, music="M-meow-02",
+          video_file=save_clip(pan, "v203.mp4"))
+    repost = [in_blurred_bars(f) for f in pan[CLIP_FPS:]]
+    video("V204", "kopi.rewel", "2025-09-22T19:00:00+08:00", "lucu banget kucingnya 😍 mampir yuk",
+          save(repost[30], "v204.jpg"), duration=CLIP_S - 1, music="M-meow-02",
+          video_file=save_clip(repost, "v204.mp4"))
+    zoom = [pan_frame(cat, 0.5, z) for z in np.linspace(1.0, 0.45, CLIP_FRAMES)]
+    video("V205", "kopi.rewel", "2025-09-25T19:00:00+08:00", "Kucing kafe kami nemenin ngopi pagi ☕🐱",
+          save(zoom[0], "v205.jpg"), duration=CLIP_S, music="M-meow-02",
+          video_file=save_clip(zoom, "v205.mp4"))
     template = "PROMO 12.12 diskon 50%! Sepatu lari ringan #sepatulari #promo"
     for k, (x, y) in enumerate(((0.0, 0.5), (0.5, 0.0), (1.0, 1.0))):
         account = "larijaya.official" if k % 2 == 0 else "larijaya.run"

@@ -207,3 +207,41 @@ def test_thresholds_come_from_the_policy_pack(export_dir):
     assert len(findings(lint(export_dir, select=["DUP001"]), "DUP001")) == 1
     strict = {"DUP001": {"image_max_distance": -1, "support_max_distance": -1}}
     assert findings(lint(export_dir, select=["DUP001"], params=strict), "DUP001") == []
+
+
+def _in_bars(img, frame, fill):
+    """img scaled into a frame of another aspect ratio over black, a colour or a blur."""
+    from PIL import Image, ImageFilter
+    fw, fh = frame
+    k = min(fw / img.width, fh / img.height)
+    cw, ch = round(img.width * k), round(img.height * k)
+    bg = (img.resize((fw, fh)).filter(ImageFilter.GaussianBlur(fw / 25)) if fill == "blur"
+          else Image.new("RGB", (fw, fh), fill))
+    bg.paste(img.resize((cw, ch)), ((fw - cw) // 2, (fh - ch) // 2))
+    return bg
+
+
+@pytest.mark.parametrize("frame, fill", [((640, 640), (0, 0, 0)), ((640, 360), "blur"), ((360, 840), (230, 30, 60))])
+def test_a_cover_reposted_inside_bars_is_found_by_its_bar_removed_form(export_dir, frame, fill):
+    original = photo(21)
+    make_export(export_dir, {"bindings": BINDINGS, "videos": [
+        video("V1", "OFF", caption="Sepatu baru", thumbnail=save(export_dir, "a.jpg", original)),
+        video("V2", "MKT", caption="beda total", thumbnail=save(export_dir, "b.jpg", _in_bars(original, frame, fill), 60)),
+        video("V3", "MKT", caption="lain", thumbnail=save(export_dir, "c.jpg", _in_bars(photo(22), frame, fill))),
+    ]})
+    [f] = findings(lint(export_dir, select=["DUP001"]), "DUP001")
+    assert f["subjects"] == ["V1", "V2"]
+    assert f["evidence"]["thumbnail_match"] == "bars" and f["evidence"]["decided_by"] == "thumbnail"
+
+
+def test_key_frames_reposted_inside_bars_match_in_order(export_dir):
+    scenes = [photo(30 + k) for k in range(3)]
+    make_export(export_dir, {"bindings": BINDINGS, "videos": [
+        video("V1", "OFF", thumbnail=save(export_dir, "a.jpg", photo(40)),
+              frames="|".join(save(export_dir, f"a{k}.jpg", s) for k, s in enumerate(scenes))),
+        video("V2", "MKT", thumbnail=save(export_dir, "b.jpg", photo(41)),
+              frames="|".join(save(export_dir, f"b{k}.jpg", _in_bars(ImageOps.mirror(s), (640, 640), "blur"))
+                              for k, s in enumerate(scenes))),
+    ]})
+    [f] = findings(lint(export_dir, select=["DUP001"]), "DUP001")
+    assert f["evidence"]["decided_by"] == "frames" and f["evidence"]["frames_matched"] >= 2

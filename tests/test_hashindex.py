@@ -3,8 +3,8 @@ with brute force, on the exhaustive path and on the multi-index path."""
 import numpy as np
 import pytest
 
-import lint.hashindex as hashindex
-from lint.hashindex import pairs_within, popcount
+import lint.core.hashindex as hashindex
+from lint.core.hashindex import pairs_within, popcount
 
 
 def brute_force(ga, ha, gb, hb, d):

@@ -312,3 +312,32 @@ def test_zip_member_running_past_the_archive_is_refused(tmp_path):
     archive = tmp_path / "long.zip"
     archive.write_bytes(bytes(data))
     exit_2(archive, "long.zip", "past the end")
+
+
+# --- video files (videos.video_file; more cases in test_video_dup001 and test_video_media) --
+
+def test_video_files_never_read_outside_or_decoded_when_not_videos(export_dir, tmp_path):
+    """Links out, device files, FIFOs, URLs and non-videos named .mp4 are input errors of
+    their row; nothing outside the export is opened and nothing hangs."""
+    pytest.importorskip("av")
+    export_dir.mkdir()
+    (tmp_path / "secret.mp4").write_bytes(b"\x00\x00\x00\x18ftypisom" + b"\x00" * 64)
+    (export_dir / "out.mp4").symlink_to(tmp_path / "secret.mp4")
+    (export_dir / "zero.mp4").symlink_to("/dev/zero")
+    os.mkfifo(export_dir / "fifo.mp4")
+    (export_dir / "page.mp4").write_text("<html>not a video</html>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("a.txt", "x")
+    (export_dir / "zip.mp4").write_bytes(buf.getvalue())
+    targets = ["out.mp4", "zero.mp4", "fifo.mp4", "https://example.com/v.mp4", "/dev/zero", "../secret.mp4",
+               "page.mp4", "zip.mp4"]
+    videos = [{"video_id": f"V{i}", "account_id": "A1", "posted_at": "2025-05-01T12:00:00+07:00", "video_file": t}
+              for i, t in enumerate(targets)]
+    make_export(export_dir, {"bindings": GOOD, "videos": videos})
+    report = lint(export_dir, select=["DUP001"])
+    errors = {e["row"]: e["message"] for e in report["input_errors"] if e["column"] == "video_file"}
+    assert sorted(errors) == list(range(2, 2 + len(targets)))
+    assert "outside" in errors[2] and "outside" in errors[3] and "not a regular file" in errors[4]
+    assert "not an MP4" in errors[8] and "not an MP4" in errors[9]
+    assert report["rows_read"]["videos"] == len(targets)

@@ -19,13 +19,13 @@ def html_of(folder, tmp_path, *extra):
 def test_sample_report_has_summary_stores_thumbnails_and_time_lines(tmp_path):
     page = html_of(SAMPLE, tmp_path)
     assert page.startswith("<!DOCTYPE html>")
-    assert re.search(r'id="finding-count"><b[^>]*>15</b>', page)
+    assert re.search(r'id="finding-count"><b[^>]*>16</b>', page)
     for store in ("S01", "S02", "S03"):
         assert f'id="store-{store}"' in page
     assert 'id="store-S04"' not in page  # the clean store has no section
-    # three DUP001 pairs, each two embedded pictures; nothing is loaded from outside
-    assert page.count('class="thumb-pair"') == 3
-    assert len(re.findall(r'<img src="data:image/jpeg;base64,', page)) == 6
+    # four DUP001 pairs, each two embedded pictures; nothing is loaded from outside
+    assert page.count('class="thumb-pair"') == 4
+    assert len(re.findall(r'<img src="data:image/jpeg;base64,', page)) == 8
     assert not re.search(r'(src|href)="(https?:|//|file:)', page)
     assert page.count('class="timeline"') == 12  # every binding finding and the LIVE001 pair
     assert "<script" not in page.lower()

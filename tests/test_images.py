@@ -74,3 +74,24 @@ def test_byte_limit(monkeypatch):
                                          ("fff", None), ("zzzzzzzzzzzzzzzz", None)])
 def test_parse_hex_hash(text, value):
     assert parse_hex_hash(text) == value
+
+
+def _jpeg(img, quality=85):
+    buf = io.BytesIO()
+    img.convert("RGB").save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("frame, colour", [((640, 640), (0, 0, 0)), ((360, 900), (240, 240, 240))])
+def test_the_bar_removed_form_of_a_letterboxed_or_pillarboxed_picture(frame, colour):
+    original = photo(5)
+    framed = Image.new("RGB", frame, colour)
+    k = min(frame[0] / original.width, frame[1] / original.height)
+    inner = original.resize((round(original.width * k), round(original.height * k)))
+    framed.paste(inner, ((frame[0] - inner.width) // 2, (frame[1] - inner.height) // 2))
+    plain, boxed = hash_image_bytes(_jpeg(original)), hash_image_bytes(_jpeg(framed))
+    assert plain.cut is None and plain.cut_mirror is None  # no bars, no extra form
+    assert boxed.cut is not None
+    assert bin(boxed.cut ^ plain.phash).count("1") <= 6
+    assert bin(boxed.cut_mirror ^ plain.phash_mirror).count("1") <= 6
+    assert bin(boxed.phash ^ plain.phash).count("1") > 12  # the whole framed picture differs

@@ -15,14 +15,17 @@ LIMIT_VARIABLES = ["SHOPLINT_ZIP_MAX_MEMBERS", "SHOPLINT_ZIP_MAX_TOTAL_BYTES", "
                    "SHOPLINT_ZIP_RATIO_FROM_BYTES", "SHOPLINT_TABLE_MAX_ROWS", "SHOPLINT_TABLE_MAX_CELLS",
                    "SHOPLINT_TABLE_MAX_BYTES", "SHOPLINT_IMAGE_MAX_BYTES", "SHOPLINT_IMAGE_MAX_PIXELS",
                    "SHOPLINT_COVER_MAX_BYTES", "SHOPLINT_COVER_TIMEOUT_S", "SHOPLINT_COVER_MAX_COUNT",
-                   "SHOPLINT_COVER_HOSTS", "SHOPLINT_COVER_ALLOW_PRIVATE"]
+                   "SHOPLINT_COVER_HOSTS", "SHOPLINT_COVER_ALLOW_PRIVATE", "SHOPLINT_VIDEO_MAX_BYTES",
+                   "SHOPLINT_VIDEO_MAX_PIXELS", "SHOPLINT_VIDEO_MAX_DURATION_S", "SHOPLINT_VIDEO_DECODE_TIMEOUT_S"]
 
 
 def test_every_limit_variable_the_code_reads_is_documented():
-    code = "".join(p.read_text(encoding="utf-8") for p in (REPO / "lint" / "ingest").glob("*.py"))
+    code = "".join(p.read_text(encoding="utf-8") for folder in ("ingest", "media")
+                   for p in (REPO / "lint" / folder).glob("*.py"))
     # names are written whole, or as _env_int("ZIP_...") with the SHOPLINT_ prefix added
     # (a name followed by "_{" or "_*" is a prefix: SHOPLINT_COVER_{name}, SHOPLINT_ZIP_*)
     read = set(re.findall(r"SHOPLINT_[A-Z_]*[A-Z](?![A-Z_]*[{*])", code)) | {
+        f"SHOPLINT_{n}" for n in re.findall(r'\benv_int\("([A-Z_]+)"', code)} | {
         f"SHOPLINT_{n}" for n in re.findall(r'_env_int\("([A-Z_]+)"', code)} | {
         f"SHOPLINT_COVER_{n}" for n in re.findall(r'number\("([A-Z_]+)"', code)}
     assert read <= set(LIMIT_VARIABLES), read - set(LIMIT_VARIABLES)

@@ -25,9 +25,12 @@ def test_every_rule_fires_and_the_clean_store_stays_clean(tmp_path):
                                                    "BIND006", "BIND007", "DUP001", "LIVE001"}
     assert not [f for f in report["findings"] if f["store_id"] == "S04"]
     assert report["input_errors"] == []
-    # the look-alike product shots of S04 and the other batik of S01 are not duplicates
+    # the look-alike product shots of S04, the other batik of S01 and the look-alike cat
+    # clip of S02 (V205) are not duplicates; V204 re-posts V203 in bars under another cover
     dup = sorted(tuple(f["subjects"]) for f in report["findings"] if f["rule"] == "DUP001")
-    assert dup == [("V101", "V102"), ("V201", "V202"), ("V301", "V302")]
+    assert dup == [("V101", "V102"), ("V201", "V202"), ("V203", "V204"), ("V301", "V302")]
+    [clip] = [f for f in report["findings"] if f["subjects"] == ["V203", "V204"]]
+    assert clip["evidence"]["decided_by"] == "video" and clip["evidence"]["video_bars_removed"] == [False, True]
 
 
 def test_report_is_the_reviewed_expected_one_and_byte_identical_across_runs(tmp_path):

@@ -2,9 +2,14 @@
 
 Ingest has already turned pictures into hashes (lint.ingest.media): this check only compares
 numbers and text. Per store, Official videos are paired with Marketing videos through the
-hash index (lint.hashindex), which finds every pair within a distance without comparing all
+hash index (lint.core.hashindex), which finds every pair within a distance without comparing all
 pairs; only those candidates are scored on every signal and judged by the decision rule
 documented in rules/DUP001.md, with its thresholds from the policy pack.
+
+Where both videos of a pair have a fingerprint of their video file (lint.media), the pair
+is judged from the videos alone: a stretch of one must match a stretch of the other in
+time order (lint.media.align); candidates come from the same hash index over every sampled
+frame's hashes.
 """
 from __future__ import annotations
 
@@ -14,9 +19,11 @@ import pyarrow as pa
 
 from lint.checks import Visual, check
 from lint.core.findings import CheckResult, Finding
+from lint.core.hashindex import pairs_within, popcount
 from lint.core.intervals import group_codes
 from lint.core.text import normalise_many, similarity
-from lint.hashindex import pairs_within, popcount
+from lint.media.align import align, clock, is_match
+from lint.media.fingerprint import CUT, CUT_M, FULL, FULL_M, INNER, INNER_M
 
 _WINDOWS = tuple(f"thumb_win{k}" for k in range(9))
 # The forms of a thumbnail compared: (Official columns, Marketing columns, name). A pair's
@@ -29,13 +36,20 @@ _THUMB_FORMS = ((("thumb_phash",), ("thumb_phash",), "direct"),
                 (("thumb_phash",), ("thumb_mirror",), "mirror"),
                 (("thumb_inner",), ("thumb_inner", "thumb_inner_mirror"), "inner"),
                 (_WINDOWS, ("thumb_phash", "thumb_mirror"), "crop"),
-                (("thumb_phash", "thumb_mirror"), _WINDOWS, "crop"))
-_FORM_ORDER = ("direct", "mirror", "inner", "crop")  # ties go to the simplest explanation
+                (("thumb_phash", "thumb_mirror"), _WINDOWS, "crop"),
+                (("thumb_cut",), ("thumb_phash", "thumb_mirror", "thumb_cut", "thumb_cut_mirror"), "bars"),
+                (("thumb_phash",), ("thumb_cut", "thumb_cut_mirror"), "bars"))
+#   bars             the content inside letterbox/pillarbox bars of one picture (or both)
+#                    against the other whole picture, as is or mirrored
+_FORM_ORDER = ("direct", "mirror", "bars", "inner", "crop")  # ties go to the simplest explanation
+# Video frames: the forms of the Official frame and of the Marketing frame the index pairs
+# (as lint.media.align compares them).
+_VIDEO_FORMS = (((FULL, CUT), (FULL, FULL_M, CUT, CUT_M)), ((INNER,), (INNER, INNER_M)))
 _FAR = 65  # a distance no pair of 64-bit hashes has: "not comparable"
 
 
 @check("DUP001", fields=("store", "official_video", "marketing_video", "official_account", "marketing_account",
-                          "signal"), media=True, visual=Visual.PICTURES)
+                          "signal", "video_detail"), media=True, visual=Visual.PICTURES)
 def duplicate_content(ctx, params) -> CheckResult:
     videos = ctx.export.videos
     if videos is None or videos.empty:
@@ -71,18 +85,22 @@ def duplicate_content(ctx, params) -> CheckResult:
         store = ostore[oi[k]]
         ev = _evidence(cols, a, b, {name: int(d[k]) for name, d in thumb_d.items()},
                        templates.get(store, frozenset()), params)
-        signal = _decide(ev, params)
+        fo, fm = cols.row(a), cols.row(b)
+        detail = ""
+        if fo["video_fp"] is not None and fm["video_fp"] is not None:
+            signal, detail = _judge_video(ev, fo, fm, params)
+        else:
+            signal = _decide(ev, params)
         if signal is None:
             continue
         ev["decided_by"] = signal
-        fo, fm = cols.row(a), cols.row(b)
         start, end = sorted((fo["posted"], fm["posted"]))
         findings.append(Finding(
             rule="DUP001", store_id=store, accounts=list(dict.fromkeys([fo["account_id"], fm["account_id"]])),
             subjects=[fo["video_id"], fm["video_id"]], start=int(start), end=int(end), evidence=ev,
             fields={"store": store, "official_video": fo["video_id"], "marketing_video": fm["video_id"],
                     "official_account": fo["account_id"], "marketing_account": fm["account_id"],
-                    "signal": f"dup_{signal}"},
+                    "signal": f"dup_{signal}", "video_detail": detail},
         ))
     return CheckResult(findings)
 
@@ -96,9 +114,10 @@ def _with_hash_columns(videos: pd.DataFrame) -> pd.DataFrame:
     out = videos.copy()
     p, ok = given_hashes(videos)
     out["thumb_phash"] = pd.arrays.IntegerArray(p, ~ok)
-    for name in ("thumb_mirror", "thumb_inner", "thumb_inner_mirror", *_WINDOWS):
+    for name in ("thumb_mirror", "thumb_inner", "thumb_inner_mirror", "thumb_cut", "thumb_cut_mirror", *_WINDOWS):
         out[name] = pd.arrays.IntegerArray(np.zeros(len(out), np.uint64), np.ones(len(out), bool))
     out["frame_hashes"] = pd.Series([[] for _ in range(len(out))], dtype=object, index=out.index)
+    out["video_fp"] = pd.Series([None] * len(out), dtype=object, index=out.index)
     return out
 
 
@@ -133,6 +152,8 @@ def _candidates(videos, og, ov, mg, mv, params):
             found_i.append(a[i]), found_j.append(b[j])
     fi, fj = _frame_candidates(videos, og, ov, mg, mv, int(params["frame_max_distance"]))
     found_i.append(fi), found_j.append(fj)
+    vi, vj = _video_candidates(videos, og, ov, mg, mv, params)
+    found_i.append(vi), found_j.append(vj)
     ci, cj = _caption_candidates(videos, og, ov, mg, mv, params)
     found_i.append(ci), found_j.append(cj)
     i = np.concatenate(found_i) if found_i else np.empty(0, np.int64)
@@ -173,15 +194,22 @@ def _caption_candidates(videos, og, ov, mg, mv, params):
     return i[close], j[close]
 
 
+def _frame_forms(h) -> tuple[int, int, int, int]:
+    """A key frame's (pHash, mirrored, bar-removed, bar-removed mirrored); frames hashed
+    without the bar-removed form use the whole picture for it."""
+    return (h[0], h[1], h[2], h[3]) if len(h) >= 4 else (h[0], h[1], h[0], h[1])
+
+
 def _explode_frames(frame_hashes: np.ndarray, rows: np.ndarray):
-    """-> (role row, frame position, phash, mirror) of every usable key frame."""
-    r, pos, p, m = [], [], [], []
+    """-> (role row, frame position, (4, n) hashes: pHash, mirror, cut, cut mirror) of every
+    usable key frame."""
+    r, pos, hs = [], [], []
     for k, v in enumerate(rows.tolist()):
         for n, h in enumerate(frame_hashes[v] or ()):
             if h is not None:
-                r.append(k), pos.append(n), p.append(h[0]), m.append(h[1])
+                r.append(k), pos.append(n), hs.append(_frame_forms(h))
     return (np.asarray(r, np.int64), np.asarray(pos, np.int64),
-            np.asarray(p, np.uint64), np.asarray(m, np.uint64))
+            np.asarray(hs, np.uint64).reshape(len(hs), 4).T)
 
 
 def _frame_candidates(videos, og, ov, mg, mv, limit):
@@ -192,13 +220,93 @@ def _frame_candidates(videos, og, ov, mg, mv, limit):
     a, b = np.flatnonzero(has[ov]), np.flatnonzero(has[mv])
     if not len(a) or not len(b):
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    ra, _, pa, _ = _explode_frames(fh, ov[a])
-    rb, _, pb, mb = _explode_frames(fh, mv[b])
+    ra, _, ha = _explode_frames(fh, ov[a])
+    rb, _, hb = _explode_frames(fh, mv[b])
     out_i, out_j = [], []
-    for hb in (pb, mb):
-        i, j, _ = pairs_within(og[a[ra]], pa, mg[b[rb]], hb, limit)
-        out_i.append(a[ra[i]]), out_j.append(b[rb[j]])
+    for fa in (0, 2):  # the Official frame as is or without bars
+        for fb in (0, 1, 2, 3):  # against the Marketing frame in every form
+            if (fa == 2 and not (ha[2] != ha[0]).any()) or (fb >= 2 and not (hb[fb] != hb[fb - 2]).any()):
+                continue  # no frame has bars: the same comparison again
+            i, j, _ = pairs_within(og[a[ra]], ha[fa], mg[b[rb]], hb[fb], limit)
+            out_i.append(a[ra[i]]), out_j.append(b[rb[j]])
     return np.concatenate(out_i), np.concatenate(out_j)
+
+
+def _explode_video(fps: np.ndarray, rows: np.ndarray, forms: tuple[int, ...]):
+    """-> (role row, frame number, hash) of every sampled frame of the videos with a
+    fingerprint, in each of `forms` (a form equal to an earlier one is left out)."""
+    r, f, h = [], [], []
+    for k, v in enumerate(rows.tolist()):
+        fp = fps[v]
+        if fp is None:
+            continue
+        n = len(fp.times)
+        seen = None
+        for form in forms:
+            col = fp.hashes[:, form]
+            keep = np.ones(n, bool) if seen is None else ~(seen == col[:, None]).any(axis=1)
+            seen = col[:, None] if seen is None else np.hstack([seen, col[:, None]])
+            idx = np.flatnonzero(keep)
+            r.append(np.full(len(idx), k, np.int64)), f.append(idx), h.append(col[idx])
+    if not r:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.uint64)
+    return np.concatenate(r), np.concatenate(f), np.concatenate(h).astype(np.uint64)
+
+
+def _video_candidates(videos, og, ov, mg, mv, params):
+    """Pairs of videos with fingerprints that have at least video_min_frames Official frames
+    matching some Marketing frame (through the hash index over every sampled frame)."""
+    empty = (np.empty(0, np.int64), np.empty(0, np.int64))
+    if "video_fp" not in videos.columns:
+        return empty
+    fps = videos["video_fp"].to_numpy(dtype=object)
+    limit = int(params["video_frame_max_distance"])
+    pair_frames = []
+    for forms_o, forms_m in _VIDEO_FORMS:
+        ra, fa, ha = _explode_video(fps, ov, forms_o)
+        rb, _, hb = _explode_video(fps, mv, forms_m)
+        if not len(ra) or not len(rb):
+            continue
+        i, j, _ = pairs_within(og[ra], ha, mg[rb], hb, limit)
+        pair_frames.append(np.stack([ra[i], rb[j], fa[i]], axis=1))
+    if not pair_frames:
+        return empty
+    found = np.unique(np.concatenate(pair_frames), axis=0)  # (official, marketing, official frame)
+    pairs, counts = np.unique(found[:, :2], axis=0, return_counts=True)
+    keep = counts >= int(params["video_min_frames"])
+    return pairs[keep, 0], pairs[keep, 1]
+
+
+def _judge_video(ev: dict, fo: dict, fm: dict, params) -> tuple[str | None, str]:
+    """Both videos have a fingerprint: they alone decide. Adds the video evidence; -> (the
+    signal or None, the matched stretch for the message)."""
+    a, b = fo["video_fp"], fm["video_fp"]
+    al = align(a, b, int(params["video_frame_max_distance"]))
+    ev["video_frames"] = [len(a.times), len(b.times)]
+    ev["video_bars_removed"] = [a.bars_removed, b.bars_removed]
+    if fo["video_file"] and fm["video_file"]:
+        ev["video_files"] = [fo["video_file"], fm["video_file"]]
+    if al is None:
+        ev["video_frames_matched"] = [0, 0]
+        return None, ""
+    stretch = (f"{clock(al.a_start)}-{clock(al.a_end)} of {fo['video_id']} against "
+               f"{clock(al.b_start)}-{clock(al.b_end)} of {fm['video_id']}")
+    ev["video_frames_matched"] = [al.matched_a, al.matched_b]
+    ev["video_stretch"] = stretch
+    ev["video_stretch_s"] = [round(al.a_start, 2), round(al.a_end, 2), round(al.b_start, 2), round(al.b_end, 2)]
+    ev["video_share_official"] = round(al.share_a, 3)
+    ev["video_share_marketing"] = round(al.share_b, 3)
+    ev["video_coverage"] = round(al.coverage, 3)
+    ev["video_speed_ratio"] = al.speed
+    ev["video_best_frames_s"] = [round(al.best_a, 3), round(al.best_b, 3)]
+    ev["video_best_distance"] = al.best_distance
+    ev["video_density"] = al.density
+    if not is_match(al, int(params["video_min_frames"]), params["video_min_stretch_s"], params["video_min_coverage"],
+                    params["video_min_density"]):
+        return None, ""
+    detail = (f": {fo['video_id']} {clock(al.a_start)}-{clock(al.a_end)} ≈ {fm['video_id']} "
+              f"{clock(al.b_start)}-{clock(al.b_end)}, ×{al.speed:.2f}")
+    return "video", detail
 
 
 def _thumbnail_distances(videos, vo, vm) -> dict[str, np.ndarray]:
@@ -241,11 +349,11 @@ class _Columns:
         self.n = len(videos)
         self.cols = {}
         for name in ("video_id", "account_id", "posted", "caption", "duration_s", "music_id",
-                     "product_ids", "frame_hashes", "thumbnail", "share_url"):
+                     "product_ids", "frame_hashes", "thumbnail", "share_url", "video_fp", "video_file"):
             if name in videos.columns:
                 s = videos[name]
-                self.cols[name] = (s.to_numpy(dtype=object, na_value=None) if name != "frame_hashes"
-                                   else s.to_numpy(dtype=object))
+                self.cols[name] = (s.to_numpy(dtype=object, na_value=None)
+                                   if name not in ("frame_hashes", "video_fp") else s.to_numpy(dtype=object))
             else:
                 self.cols[name] = np.full(self.n, None, dtype=object)
 
@@ -257,17 +365,21 @@ class _Columns:
 
 
 def _frames_in_order(fa, fb, limit: int) -> tuple[int, int]:
-    """Longest run of key frames matching in time order (either orientation) -> (matched,
-    frames compared = the shorter sequence's usable frames)."""
-    a = [h for h in (fa or ()) if h is not None]
-    b = [h for h in (fb or ()) if h is not None]
+    """Longest run of key frames matching in time order (either orientation; each frame as
+    is or without bars) -> (matched, frames compared = the shorter sequence's usable frames)."""
+    a = [_frame_forms(h) for h in (fa or ()) if h is not None]
+    b = [_frame_forms(h) for h in (fb or ()) if h is not None]
     if not a or not b:
         return 0, 0
+    ha = np.asarray(a, dtype=np.uint64)
+    hb = np.asarray(b, dtype=np.uint64)
     best = 0
     for side in (0, 1):  # 0: as is, 1: the Marketing video mirrored
-        ha = np.asarray([h[0] for h in a], dtype=np.uint64)
-        hb = np.asarray([h[side] for h in b], dtype=np.uint64)
-        match = popcount(ha[:, None] ^ hb[None, :]) <= limit
+        d = np.full((len(a), len(b)), 64, dtype=np.int64)
+        for fa_ in (0, 2):
+            for fb_ in (side, side + 2):
+                d = np.minimum(d, popcount(ha[:, fa_, None] ^ hb[None, :, fb_]))
+        match = d <= limit
         # longest common subsequence over the match matrix
         lcs = np.zeros((len(a) + 1, len(b) + 1), dtype=np.int64)
         for x in range(len(a)):
@@ -318,7 +430,7 @@ def _decide(ev: dict, params) -> str | None:
     """The decision rule of rules/DUP001.md: which signal makes the pair a duplicate, or None."""
     d = ev.get("thumbnail_distance")
     forms = ev.get("thumbnail_distances", {})
-    whole = min(forms.get("direct", _FAR), forms.get("mirror", _FAR))
+    whole = min(forms.get("direct", _FAR), forms.get("mirror", _FAR), forms.get("bars", _FAR))
     part = min(forms.get("inner", _FAR), forms.get("crop", _FAR))
     if whole <= params["image_max_distance"] or part <= params["part_max_distance"]:
         return "thumbnail"

@@ -24,6 +24,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from lint.ingest.limits import env_int
+from lint.media.bars import content_box
 
 # A picture larger than this is not decoded (an input problem of its row).
 MAX_IMAGE_BYTES = env_int("IMAGE_MAX_BYTES", 20 * 1024 * 1024)
@@ -64,6 +65,10 @@ class ImageHashes:
     inner: int | None  # pHash of the inner part (INNER_BOX); None when it is nearly flat
     inner_mirror: int | None
     windows: tuple[int, ...] = ()  # pHash of each 90 % window, row by row
+    # pHash of the content inside letterbox/pillarbox bars (lint.media.bars), as is and
+    # mirrored; None when the picture has no bars
+    cut: int | None = None
+    cut_mirror: int | None = None
 
 
 def bits_to_int(bits: np.ndarray) -> int:
@@ -138,6 +143,16 @@ def _region_operators(h: int, w: int):
     return ops
 
 
+def phash_box(pixels: np.ndarray, box: tuple[int, int, int, int] | None = None) -> tuple[int, int]:
+    """(pHash, pHash mirrored) of the part `box` = (top, bottom, left, right) of a greyscale
+    array (the whole array when None), area-resized to 32 x 32 by two matrix products."""
+    h, w = pixels.shape
+    t, b, l, r = box or (0, h, 0, w)
+    rows = _area_matrix(h, t, b)
+    cols = _area_matrix(w, l, r)
+    return _phash_pair(rows @ pixels @ cols.T)
+
+
 def hash_image_bytes(data: bytes) -> ImageHashes:
     img = decode_small(data)
     # the whole picture exactly as imagehash.phash does it (Lanczos to 32 x 32)
@@ -151,7 +166,9 @@ def hash_image_bytes(data: bytes) -> ImageHashes:
     for _, _, drows, dcols in window_ops:
         dct = drows @ pixels @ dcols.T
         windows.append(bits_to_int(dct > np.median(dct)))
-    return ImageHashes(p, pm, c, cm, tuple(windows))
+    box = content_box(pixels)
+    cut, cut_m = phash_box(pixels, box) if box is not None else (None, None)
+    return ImageHashes(p, pm, c, cm, tuple(windows), cut, cut_m)
 
 
 def content_key(data: bytes) -> str:

@@ -1,15 +1,20 @@
-"""Attach perceptual hashes of each video's thumbnail and key frames to the videos table.
+"""Attach perceptual hashes of each video's thumbnail and key frames, and the fingerprint of
+its video file, to the videos table.
 
-Every image path goes through ExportSource.resolve first. Hashes are cached by the image
-file's content hash, so a nightly run re-hashes only new images; the rest run on all cores.
+Every path goes through ExportSource.resolve first. Hashes and video fingerprints are cached
+by the file's content hash, so a nightly run re-hashes (and re-decodes) only new files; the
+rest run on all cores.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from struct import error as struct_error
 
 import click
 import numpy as np
@@ -21,7 +26,8 @@ from lint.ingest.images import N_WINDOWS, ImageHashes, ImageProblem, content_key
 from lint.ingest.source import ExportSource, RefusedPath
 
 # Bump when the hashing changes, so old cache entries are not mixed with new ones.
-SIGNATURE_VERSION = 5
+# 6: the bar-removed form of pictures (cut, cut_mirror) and video fingerprints.
+SIGNATURE_VERSION = 6
 PARALLEL_FROM = 64  # below this many images, process start-up costs more than it saves
 
 
@@ -41,7 +47,8 @@ class HashCache:
             directory.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(directory / f"image-hashes-v{SIGNATURE_VERSION}.sqlite"), timeout=30)
             self.db.execute("CREATE TABLE IF NOT EXISTS h (key TEXT PRIMARY KEY, p INT, pm INT, c INT, cm INT, "
-                            "w TEXT)")
+                            "w TEXT, x INT, xm INT)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS v (key TEXT PRIMARY KEY, fp BLOB)")
         except (OSError, sqlite3.Error):
             self.db = None  # a cache we cannot use only costs time
 
@@ -51,11 +58,13 @@ class HashCache:
             return found
         for i in range(0, len(keys), 900):
             chunk = keys[i:i + 900]
-            rows = self.db.execute(f"SELECT key, p, pm, c, cm, w FROM h WHERE key IN ({','.join('?' * len(chunk))})",
-                                   chunk).fetchall()
-            for key, *values, windows in rows:
-                found[key] = ImageHashes(*(None if v is None else v & 0xFFFFFFFFFFFFFFFF for v in values),
-                                         windows=tuple(int(x, 16) for x in windows.split()) if windows else ())
+            rows = self.db.execute(f"SELECT key, p, pm, c, cm, w, x, xm FROM h WHERE key IN "
+                                   f"({','.join('?' * len(chunk))})", chunk).fetchall()
+            unsigned = lambda v: None if v is None else v & 0xFFFFFFFFFFFFFFFF  # noqa: E731
+            for key, p, pm, c, cm, windows, x, xm in rows:
+                found[key] = ImageHashes(*(unsigned(v) for v in (p, pm, c, cm)),
+                                         windows=tuple(int(w, 16) for w in windows.split()) if windows else (),
+                                         cut=unsigned(x), cut_mirror=unsigned(xm))
         return found
 
     def put_many(self, items: dict[str, ImageHashes]):
@@ -64,10 +73,37 @@ class HashCache:
         signed = lambda v: v - (1 << 64) if v is not None and v >= 1 << 63 else v  # noqa: E731 - SQLite ints are signed
         try:
             with self.db:
-                self.db.executemany("INSERT OR REPLACE INTO h VALUES (?, ?, ?, ?, ?, ?)",
+                self.db.executemany("INSERT OR REPLACE INTO h VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                     [(k, signed(h.phash), signed(h.phash_mirror), signed(h.inner),
-                                      signed(h.inner_mirror), " ".join(f"{x:016x}" for x in h.windows))
+                                      signed(h.inner_mirror), " ".join(f"{x:016x}" for x in h.windows),
+                                      signed(h.cut), signed(h.cut_mirror))
                                      for k, h in items.items()])
+        except sqlite3.Error:
+            pass
+
+    def get_videos(self, keys: list[str]) -> dict:
+        """content key -> VideoFingerprint (lint.media.fingerprint) of the cached videos."""
+        from lint.media.fingerprint import VideoFingerprint
+        found: dict = {}
+        if self.db is None or not keys:
+            return found
+        for i in range(0, len(keys), 900):
+            chunk = keys[i:i + 900]
+            for key, blob in self.db.execute(f"SELECT key, fp FROM v WHERE key IN ({','.join('?' * len(chunk))})",
+                                             chunk).fetchall():
+                try:
+                    found[key] = VideoFingerprint.from_bytes(blob)
+                except (ValueError, TypeError, struct_error):
+                    pass  # a damaged entry is decoded again
+        return found
+
+    def put_videos(self, items: dict):
+        if self.db is None or not items:
+            return
+        try:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO v VALUES (?, ?)",
+                                    [(k, fp.to_bytes()) for k, fp in items.items()])
         except sqlite3.Error:
             pass
 
@@ -134,6 +170,99 @@ def hash_files(paths: list[Path], cache: HashCache, jobs: int | None = None,
     return results
 
 
+# Videos decoded by this process since start (a test checks that a second run decodes none).
+VIDEO_DECODES = 0
+VIDEO_PARALLEL_FROM = 8  # below this many videos, decode in this process
+
+
+def _video_key(path: Path, max_bytes: int) -> str | None:
+    """Content key of a video file, read in 1 MiB pieces; None when it is over the limit."""
+    if path.stat().st_size > max_bytes:
+        return None
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as fh:
+        for piece in iter(lambda: fh.read(1 << 20), b""):
+            h.update(piece)
+    return h.hexdigest()
+
+
+def _fingerprint_file(path: str):
+    """In a worker: the video's fingerprint, or the problem as text."""
+    from lint.media.fingerprint import fingerprint_file
+    from lint.media.video import VideoProblem
+    try:
+        return fingerprint_file(Path(path))
+    except VideoProblem as e:
+        return str(e)
+    except OSError as e:
+        return f"cannot be read ({e.strerror or e})"
+    except MemoryError:
+        return "is too large to decode in memory"
+
+
+def fingerprint_videos(paths: list[Path], cache: HashCache, jobs: int | None = None,
+                       progress: bool = False) -> dict:
+    """Fingerprint every video file (unique real paths) -> VideoFingerprint, or the reason it
+    could not be read. Cached by content: an unchanged file is never decoded again."""
+    global VIDEO_DECODES
+    if not paths:
+        return {}
+    from lint.media.video import MAX_VIDEO_BYTES
+    results: dict = {}
+    keys: dict[Path, str] = {}
+    for p in paths:
+        try:
+            key = _video_key(p, MAX_VIDEO_BYTES)
+        except OSError as e:
+            results[p] = f"cannot be read ({e.strerror or e})"
+            continue
+        if key is None:
+            results[p] = f"is {p.stat().st_size} bytes (limit {MAX_VIDEO_BYTES})"
+        else:
+            keys[p] = key
+    cached = cache.get_videos(sorted(set(keys.values())))
+    first_of_key: dict[str, Path] = {}
+    for p, k in keys.items():
+        if k in cached:
+            results[p] = cached[k]
+        else:
+            first_of_key.setdefault(k, p)
+    unique = list(first_of_key.values())
+    VIDEO_DECODES += len(unique)
+    jobs = jobs or os.cpu_count() or 1
+    computed: list = []
+    bar = click.progressbar(length=len(unique), label="reading videos", file=sys.stderr) \
+        if progress and unique else None
+    if bar is not None:
+        bar.__enter__()
+    try:
+        if len(unique) >= VIDEO_PARALLEL_FROM and jobs > 1:
+            try:
+                with ProcessPoolExecutor(max_workers=jobs) as pool:
+                    for r in pool.map(_fingerprint_file, [str(p) for p in unique]):
+                        computed.append(r)
+                        if bar is not None:
+                            bar.update(1)
+            except BrokenProcessPool:
+                # a decoder that crashed its worker (FFmpeg on a hostile file) takes down the
+                # pool: the videos not yet done are reported, not retried in this process
+                computed += ["could not be decoded (the decoder stopped abnormally)"] * (len(unique) - len(computed))
+        else:
+            for p in unique:
+                computed.append(_fingerprint_file(str(p)))
+                if bar is not None:
+                    bar.update(1)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    by_key = {keys[p]: r for p, r in zip(unique, computed)}
+    cache.put_videos({k: r for k, r in by_key.items() if not isinstance(r, str)})
+    for p, k in keys.items():
+        if p not in results:
+            results[p] = by_key[k]
+    return results
+
+
 _HEX = np.full(256, 255, dtype=np.uint8)
 for _i, _c in enumerate(b"0123456789abcdef"):
     _HEX[_c] = _i
@@ -169,9 +298,11 @@ MAX_UNFETCHED_NOTES = 10
 
 def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, problems: Problems,
                   cache: HashCache, progress: bool = False, covers: CoverFetcher | None = None) -> pd.DataFrame:
-    """Add thumb_phash, thumb_mirror, thumb_inner, thumb_inner_mirror and thumb_win0..8
-    (nullable UInt64; see lint.ingest.images) and frame_hashes (list of (phash, mirror) per
-    frame, None for an unusable frame).
+    """Add thumb_phash, thumb_mirror, thumb_inner, thumb_inner_mirror, thumb_cut,
+    thumb_cut_mirror and thumb_win0..8 (nullable UInt64; see lint.ingest.images),
+    frame_hashes (list of (phash, mirror, cut, cut mirror) per frame, the cut forms equal to
+    the first two when the frame has no bars; None for an unusable frame) and
+    video_fp (the lint.media.fingerprint.VideoFingerprint of `video_file`, or None).
 
     A precomputed thumbnail_phash is used as given; the picture, when there is one, adds the
     mirrored, inner and crop forms. A thumbnail that is an http(s) URL (a Display API
@@ -202,6 +333,24 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
     frame_paths = {i: [resolve(i, "frames", f) for f in frames[i]] for i in with_frames}
     unique = sorted({p for p in thumb_path.values() if p} | {p for fp in frame_paths.values() for p in fp if p})
     hashed = hash_files(unique, cache, progress=progress)
+    video_files = (videos["video_file"].to_numpy(dtype=object, na_value=None) if "video_file" in videos.columns
+                   else np.full(n, None, dtype=object))
+    video_path = {i: resolve(i, "video_file", str(video_files[i]).strip()) for i in range(n)
+                  if video_files[i] is not None and str(video_files[i]).strip()}
+    video_fps = fingerprint_videos(sorted({p for p in video_path.values() if p}), cache, progress=progress)
+    video_fp: list = [None] * n
+    for i, p in video_path.items():
+        if p is None:
+            continue
+        r = video_fps[p]
+        if isinstance(r, str):
+            problems.add(files[i], rows[i], "video_file", f"video {r}; the video is compared on its other signals",
+                         value=video_files[i], level="value")
+        elif len(r.times) == 0:
+            problems.add(files[i], rows[i], "video_file", "video has no frame with enough detail to compare; the "
+                         "video is compared on its other signals", value=video_files[i], level="value")
+        else:
+            video_fp[i] = r
 
     given, given_ok = given_hashes(videos)
     if "thumbnail_phash" in videos.columns:
@@ -210,10 +359,11 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
             if text[i] is not None and str(text[i]).strip():
                 problems.add(files[i], rows[i], "thumbnail_phash", "is not a 64-bit hash of 16 hex digits; "
                              "value ignored", value=text[i], level="value")
-    cols = {name: np.zeros(n, dtype=np.uint64) for name in ("p", "pm", "c", "cm")}
+    cols = {name: np.zeros(n, dtype=np.uint64) for name in ("p", "pm", "c", "cm", "x", "xm")}
     windows = np.zeros((n, N_WINDOWS), dtype=np.uint64)
     has_picture = np.zeros(n, dtype=bool)
     has_inner = np.zeros(n, dtype=bool)
+    has_cut = np.zeros(n, dtype=bool)
     for i, p in thumb_path.items():
         if p is None:
             continue
@@ -223,6 +373,9 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
             if r.inner is not None:
                 cols["c"][i], cols["cm"][i] = r.inner, r.inner_mirror
                 has_inner[i] = True
+            if r.cut is not None:
+                cols["x"][i], cols["xm"][i] = r.cut, r.cut_mirror
+                has_cut[i] = True
             windows[i] = r.windows
             has_picture[i] = True
         else:
@@ -236,7 +389,8 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
         for rel, p in zip(frames[i], paths):
             r = hashed.get(p) if p is not None else None
             if isinstance(r, ImageHashes):
-                hs.append((r.phash, r.phash_mirror))
+                hs.append((r.phash, r.phash_mirror, r.phash if r.cut is None else r.cut,
+                           r.phash_mirror if r.cut_mirror is None else r.cut_mirror))
             else:
                 if isinstance(r, str):
                     problems.add(files[i], rows[i], "frames", f"image {r}; frame ignored", value=rel, level="value")
@@ -247,9 +401,11 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
         cols[f"w{k}"] = windows[:, k]
     for name, key, mask in (("thumb_phash", "p", has), ("thumb_mirror", "pm", has_picture),
                             ("thumb_inner", "c", has_inner), ("thumb_inner_mirror", "cm", has_inner),
+                            ("thumb_cut", "x", has_cut), ("thumb_cut_mirror", "xm", has_cut),
                             *((f"thumb_win{k}", f"w{k}", has_picture) for k in range(N_WINDOWS))):
         out[name] = pd.arrays.IntegerArray(cols[key], ~mask)
     out["frame_hashes"] = pd.Series(frame_hashes, dtype=object, index=out.index)
+    out["video_fp"] = pd.Series(video_fp, dtype=object, index=out.index)
     return out
 
 

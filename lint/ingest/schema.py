@@ -94,6 +94,7 @@ VIDEOS = TableSchema("videos", (
     Column("thumbnail_phash", TEXT),
     Column("share_url", TEXT),  # the video's public link, shown beside a DUP001 finding
     Column("frames", LIST),
+    Column("video_file", TEXT),  # the video itself, a path in the export (.mp4 .mov .webm .mkv)
     Column("music_id", ID),
     Column("hashtags", LIST),
     Column("product_ids", LIST),

@@ -169,6 +169,7 @@ def _store_section(store_id, names, items, visuals, lang, label) -> list[str]:
             inner.append(f'<p style="margin:6px 0;color:#475467;font-size:13px">{esc(label("waived"))}: '
                          f'{esc(w["reason"])} ({esc(w["owner"])}, {esc(label("until"))} {esc(w["expires"])})</p>')
         inner += _thumbnail_pair(f, visuals, label)  # findings whose evidence names two pictures
+        inner += _frame_pair(f, visuals, label)  # ... and two matching video frames
         segments = visuals.timelines.get(f["fingerprint"])
         if segments:
             inner += _timeline(visuals.zones.get(f["fingerprint"], "Asia/Jakarta"), segments, label)
@@ -193,6 +194,27 @@ def _thumbnail_pair(f, visuals, label) -> list[str]:
         cells.append(f'<td style="padding:4px 10px 4px 0;vertical-align:top">{picture}'
                      f'<div style="font-size:12px;color:#555">{esc(label(key))} · {esc(video)}</div></td>')
     return [f'<table class="thumb-pair" role="presentation" style="border-collapse:collapse;margin:6px 0"><tr>'
+            f'{"".join(cells)}</tr></table>']
+
+
+def _frame_pair(f, visuals, label) -> list[str]:
+    """The best-matching frames of two videos side by side, with their times."""
+    from lint.reports.visuals import frame_key
+    files = f["evidence"].get("video_files") or []
+    times = f["evidence"].get("video_best_frames_s") or []
+    if len(files) != 2 or len(times) != 2:
+        return []
+    cells = []
+    for path, seconds, video in zip(files, times, f["subjects"]):
+        uri = visuals.images.get(frame_key(path, seconds))
+        if not uri:
+            return []  # both or neither: half a pair explains nothing
+        clock = f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
+        cells.append(f'<td style="padding:4px 10px 4px 0;vertical-align:top"><img src="{esc(uri)}" '
+                     f'alt="{esc(video)} {esc(clock)}" width="144" style="display:block;width:144px;max-width:100%;'
+                     f'height:auto;border-radius:6px;border:1px solid #d0d7de"><div style="font-size:12px;color:#555">'
+                     f'{esc(label("matching_frame"))} · {esc(video)} {esc(clock)}</div></td>')
+    return [f'<table class="frame-pair" role="presentation" style="border-collapse:collapse;margin:6px 0"><tr>'
             f'{"".join(cells)}</tr></table>']
 
 

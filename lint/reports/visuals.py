@@ -89,6 +89,12 @@ def build_visuals(findings: list[Finding], export: Export, source: ExportSource 
                     uri = _preview(source, path, export.fetched_covers.get(path))
                     if uri:
                         v.images[path] = uri
+            for path, seconds in zip(f.evidence.get("video_files") or [], f.evidence.get("video_best_frames_s") or []):
+                key = frame_key(path, seconds)
+                if source is not None and key not in v.images and len(v.images) < MAX_PREVIEWS:
+                    uri = _frame_preview(source, path, seconds)
+                    if uri:
+                        v.images[key] = uri
         elif shows == Visual.SESSIONS and lives is not None:
             segs = []
             for live_id, kind in zip(f.subjects, ("official", "marketing")):
@@ -152,6 +158,33 @@ class _BindingIndex:
         return segs + [Segment("", "window", f.start, f.end)]
 
 
+def frame_key(path: str, seconds: float) -> str:
+    """The key of a video frame's picture in Visuals.images: the file and the time."""
+    return f"{path}#t={float(seconds):.3f}"
+
+
+def _frame_preview(source: ExportSource, relative: str, seconds: float) -> str | None:
+    """A small JPEG data URI of the frame of the video at `relative` shown at `seconds`
+    (decoded within the video limits, inside the export only); None if it cannot be had."""
+    try:
+        from lint.media.video import VideoProblem, frame_at
+        path = source.resolve(relative)
+        img = frame_at(path, seconds, max_side=max(PREVIEW_SIZE))
+    except (ImportError, RefusedPath, OSError, ValueError) as e:
+        del e
+        return None
+    except VideoProblem:
+        return None
+    img.thumbnail(PREVIEW_SIZE)
+    return _jpeg_uri(img)
+
+
+def _jpeg_uri(img) -> str:
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=72, optimize=True)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
 def _preview(source: ExportSource, relative: str, fetched: str | None = None) -> str | None:
     """A small JPEG data URI of the picture at `relative` inside the export, or of the cover
     downloaded for that URL (`fetched`, a file shoplint wrote in its cache); None if neither
@@ -164,9 +197,7 @@ def _preview(source: ExportSource, relative: str, fetched: str | None = None) ->
     except (RefusedPath, ImageProblem, OSError):
         return None
     img.thumbnail(PREVIEW_SIZE)
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=72, optimize=True)
-    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return _jpeg_uri(img)
 
 
 def span(segments: list[Segment]) -> tuple[int, int]:
