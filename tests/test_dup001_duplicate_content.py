@@ -245,3 +245,20 @@ def test_key_frames_reposted_inside_bars_match_in_order(export_dir):
     ]})
     [f] = findings(lint(export_dir, select=["DUP001"]), "DUP001")
     assert f["evidence"]["decided_by"] == "frames" and f["evidence"]["frames_matched"] >= 2
+
+
+def test_without_the_video_extra_a_video_file_is_an_input_error_and_covers_still_count(export_dir, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "av", None)  # `import av` fails as when PyAV is not installed
+    (export_dir / "media").mkdir(parents=True)
+    (export_dir / "media" / "v.mp4").write_bytes(b"\x00\x00\x00\x18ftypisom" + b"\x00" * 64)
+    original = photo(1)
+    make_export(export_dir, {"bindings": BINDINGS, "videos": [
+        video("V1", "OFF", thumbnail=save(export_dir, "a.jpg", original), video_file="media/v.mp4"),
+        video("V2", "MKT", thumbnail=save(export_dir, "b.jpg", ImageOps.mirror(original)), video_file="media/v.mp4"),
+    ]})
+    report = lint(export_dir, select=["DUP001"])
+    assert {e["row"] for e in report["input_errors"]} == {2, 3}
+    assert all("'video' extra" in e["message"] for e in report["input_errors"])
+    [f] = findings(report, "DUP001")
+    assert f["evidence"]["decided_by"] == "thumbnail"
