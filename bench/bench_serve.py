@@ -215,14 +215,15 @@ class Hostile:
                 with self._connect(address) as sock:
                     sock.sendall(first)
                     sock.settimeout(0.5)
+                    answer = b""
                     while not self.stopping.is_set():
                         try:
-                            if not sock.recv(4096):
-                                break
-                            break  # an answer (408/503): the server cut it
+                            answer = sock.recv(4096)
+                            break  # closed, or an answer (408, 429, 503)
                         except socket.timeout:
                             continue
-                self.count(f"{what} cut")
+                status = answer.split(b"\r\n", 1)[0].decode("latin-1", "replace")[9:12] if answer else ""
+                self.count(f"{what}: {'answered ' + status if status else 'cut'}")
             except OSError:
                 self.count(f"{what} refused")
                 self.stopping.wait(0.2)
