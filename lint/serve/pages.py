@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import time
 
-from lint.ingest.reader import FORMATS
+from lint.ingest.reader import FORMATS, TABLE_MAX_CELLS, TABLE_MAX_ROWS
 from lint.ingest.source import ZIP_MAX_MEMBERS, ZIP_MAX_TOTAL_BYTES
 from lint.serve.settings import Settings
 
@@ -118,9 +118,10 @@ the rules that need it.</p>
 <li>Your files are deleted as soon as the check ends; the report is deleted {_duration(s.ttl_s)} after the
 upload. Only this browser can open it.</li>
 <li>A <code>.zip</code> may hold up to {ZIP_MAX_MEMBERS:,} entries and unpack to {ZIP_MAX_TOTAL_BYTES // 1024**3} GB;
-entries that point outside it are refused.</li>
-<li>A check may take up to {_duration(s.time_limit_s)}; {s.max_concurrent} run at once and the rest wait in line;
-{rate}.</li>
+entries that point outside it are refused. One table may have up to {TABLE_MAX_ROWS:,} rows and
+{TABLE_MAX_CELLS:,} cells.</li>
+<li>A check may take up to {_duration(s.time_limit_s)}; {s.max_concurrent} run at once and the rest wait in line,
+at most {s.max_per_client} from one address; {rate}.</li>
 </ul>
 <p class="muted">For scripts: <code>POST /api/lint</code> (described in <a href="/openapi.json">/openapi.json</a>).</p>
 </div>"""
