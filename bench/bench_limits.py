@@ -100,6 +100,8 @@ CASES = {
                   f"JSON array, {min(R, C // 6 - 1):,} records x 6 keys (the value limit)"),
     "xlsx-cells": ("bindings.xlsx", lambda p: write_xlsx(p, 1_000_000, extra_cols=C // 1_000_000 - 6),
                    f"XLSX, 1,000,000 rows x {C // 1_000_000} columns (the cell limit; a sheet holds 1,048,576 rows)"),
+    "xlsx-bytes": ("bindings.xlsx", lambda p: write_xlsx(p, 500_000),
+                   "XLSX, 500,000 rows x 6 columns (inline strings: its sheet just under the byte limit)"),
     "xlsx-sparse": ("bindings.xlsx", sparse_xlsx, "the issue's sparse XLSX (one cell at CV1000000), refused"),
 }
 
