@@ -66,6 +66,17 @@ def write_json(path: Path, n: int):
         f.write("]")
 
 
+def write_xlsx(path: Path, n: int, extra_cols: int = 0):
+    import xlsxwriter
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, COLUMNS + [f"extra{j}" for j in range(extra_cols)])
+    tail = ["e"] * extra_cols
+    for i, r in enumerate(rows(n), start=1):
+        ws.write_row(i, 0, r + tail)
+    wb.close()
+
+
 def sparse_xlsx(path: Path):
     import xlsxwriter
     wb = xlsxwriter.Workbook(str(path))
@@ -87,6 +98,10 @@ CASES = {
                     f"JSONL, {R:,} rows x {C // R} keys (the row and cell limits)"),
     "json-rows": ("bindings.json", lambda p: write_json(p, min(R, C // 6 - 1)),
                   f"JSON array, {min(R, C // 6 - 1):,} records x 6 keys (the value limit)"),
+    "xlsx-cells": ("bindings.xlsx", lambda p: write_xlsx(p, 1_000_000, extra_cols=C // 1_000_000 - 6),
+                   f"XLSX, 1,000,000 rows x {C // 1_000_000} columns (the cell limit; a sheet holds 1,048,576 rows)"),
+    "xlsx-bytes": ("bindings.xlsx", lambda p: write_xlsx(p, 500_000),
+                   "XLSX, 500,000 rows x 6 columns (inline strings: its sheet just under the byte limit)"),
     "xlsx-sparse": ("bindings.xlsx", sparse_xlsx, "the issue's sparse XLSX (one cell at CV1000000), refused"),
 }
 

@@ -126,11 +126,11 @@ def test_a_default_memory_limit_per_lint():
     from lint.serve.child import default_memory_limit_mb, total_memory_mb
     assert Settings().lint_memory_limit_mb > 0  # on by default (today: none)
     assert Settings(memory_limit_mb=0).lint_memory_limit_mb == 0
-    assert default_memory_limit_mb(2, 24 * 1024) == int((24 * 1024 - 1024) * 0.8 / 4)
-    assert default_memory_limit_mb(4, 24 * 1024) * 8 < 24 * 1024  # the lints together (paused ones too) fit
+    assert default_memory_limit_mb(2, 24 * 1024) == int((24 * 1024 - 1024) * 0.8 / 6)
+    assert default_memory_limit_mb(4, 24 * 1024) * 12 < 24 * 1024  # the lints together (paused ones too) fit
     assert default_memory_limit_mb(64, 4096) == 1024
     if total_memory_mb():
-        assert Settings(max_concurrent=2).lint_memory_limit_mb * 4 < total_memory_mb()
+        assert Settings(max_concurrent=2).lint_memory_limit_mb * 6 < total_memory_mb()
 
 
 def test_a_lint_over_the_memory_limit_is_stopped_with_a_message(tmp_path):
@@ -504,12 +504,10 @@ def test_a_big_csv_in_a_small_zip_is_refused_by_the_portal(tmp_path):
         (info,) = zf.infolist()
         assert info.file_size / info.compress_size < 200  # within the zip limits
     with TestClient(portal(tmp_path)) as c:
-        t0 = time.perf_counter()
+        # unpacked, then refused on the file's size before it is parsed (before: 5.8 GB of memory)
         r = c.post("/api/lint", files={"files": ("export.zip", archive, "application/zip")}, data={"as_of": AS_OF})
-        elapsed = time.perf_counter() - t0
         assert r.status_code == 422, r.text
         assert "bindings.csv" in r.json()["error"] and "SHOPLINT_TABLE_MAX_BYTES" in r.json()["error"]
-        assert elapsed < 30  # unpacking 256 MiB, then refused on the file's size (today: 5.8 GB)
         assert not list(c.app.state.store.root.iterdir())
 
 
@@ -522,10 +520,8 @@ def test_a_sparse_xlsx_table_file_is_refused_by_the_portal(tmp_path):
     ws.write(999_999, 99, "x")  # CV1000000
     wb.close()
     with TestClient(portal(tmp_path)) as c:
-        t0 = time.perf_counter()
         r = c.post("/api/lint", files={"files": ("bindings.xlsx", buf.getvalue(), "application/octet-stream")})
         assert r.status_code == 422 and "SHOPLINT_TABLE_MAX_CELLS" in r.json()["error"], r.text
-        assert time.perf_counter() - t0 < 10
 
 
 def test_a_client_with_slow_lints_waits_behind_newcomers():
@@ -544,23 +540,31 @@ def test_a_client_with_slow_lints_waits_behind_newcomers():
 
 
 def test_a_long_lint_yields_its_worker_to_a_newcomer(tmp_path):
-    """One worker, busy with a client's slow lint (several seconds): another seller's small
-    upload is linted meanwhile (the slow one paused), not after it."""
+    """One worker, busy with two clients' slow lints (several seconds each; the second has
+    already made the first yield): another seller's small upload is linted meanwhile (the
+    slow ones paused), not after them."""
     app = portal(tmp_path, max_concurrent=1)
     store = app.state.store
+    slow = []
     with TestClient(app, client=("203.0.113.50", 1)) as hostile:
-        r = hostile.post("/upload", files={"files": ("export.zip", slow_export_zip("y", 150_000), "application/zip")},
-                         data={"as_of": AS_OF}, follow_redirects=False)
-        assert r.status_code == 303
-        (slow,) = store._jobs.values()
-        deadline = time.time() + 30
-        while slow.ran < 3 and time.time() < deadline:
-            time.sleep(0.1)
-        assert not slow.done.is_set(), "the slow lint was not slow enough to show anything"
+        for k, address in enumerate(("203.0.113.50", "203.0.113.51")):
+            c = hostile if k == 0 else TestClient(app, client=(address, 1))
+            r = c.post("/upload", files={"files": ("export.zip", slow_export_zip(f"y{k}", 150_000), "application/zip")},
+                       data={"as_of": AS_OF}, follow_redirects=False)
+            assert r.status_code == 303
+            (job,) = [j for j in store._jobs.values() if j not in slow]
+            slow.append(job)
+            deadline = time.time() + 30
+            while job.ran < 3 and time.time() < deadline:
+                time.sleep(0.1)
+        assert not any(j.done.is_set() for j in slow), "the slow lints were not slow enough to show anything"
+        assert slow[0].paused  # the second client had less lint time: the first yielded
         seller = TestClient(app, client=("198.51.100.50", 2))
         t0 = time.time()
         r = seller.post("/api/lint", files={"files": ("s.zip", sample_zip(REPO / "sample_data"), "application/zip")},
                         data={"as_of": AS_OF})
         assert r.status_code == 200, r.text
-        assert not slow.done.is_set() and time.time() - t0 < 20  # today: after the slow one
-        assert slow.done.wait(120) and slow.state == "done", slow.error
+        info = [(j.state, round(j.ran, 1), j.paused, j.error) for j in slow], round(time.time() - t0, 1)
+        assert not any(j.done.is_set() for j in slow) and time.time() - t0 < 20, info  # today: after them
+        for job in slow:
+            assert job.done.wait(180) and job.state == "done", job.error

@@ -490,6 +490,15 @@ def _native_to_text(arr: pa.Array) -> pa.Array:
 
 _XLSX_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>")
 _XLSX_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,3})([0-9]+)["']""")
+# The fast scan, for sheets written as Excel writes them (every cell and row names its place,
+# as r="A1" / r="1"); anything else (prefixed tags, cells placed by their order, quotes of
+# another kind) makes the counts disagree, and the chunk is followed tag by tag instead.
+_XLSX_CELL_TAG = re.compile(rb"<c[ />]")
+_XLSX_CELL_COLUMN = re.compile(rb' r="([A-Z]{1,3})[0-9]')
+_XLSX_ROW_TAG = re.compile(rb"<row[ />]")
+_XLSX_ROW_WITH_NUMBER = re.compile(rb'<row r="[0-9]')
+_XLSX_ROW_NUMBER = re.compile(rb' r="[A-Z]{0,3}([0-9]+)"')
+_XLSX_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]")
 _XLSX_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, KeyError)
 
 
@@ -534,6 +543,11 @@ def check_xlsx_size(path: Path) -> None:
             if sheet is None:
                 return
             budget = TABLE_MAX_BYTES
+            members = [sheet] + (["xl/sharedStrings.xml"] if "xl/sharedStrings.xml" in zf.namelist() else [])
+            stated = sum(zf.getinfo(m).file_size for m in members)  # a claim: counted again below
+            if stated > TABLE_MAX_BYTES:
+                raise _too_many("bytes unpacked (sheet and shared strings)", stated, TABLE_MAX_BYTES,
+                                "SHOPLINT_TABLE_MAX_BYTES")
             if "xl/sharedStrings.xml" in zf.namelist():
                 with zf.open("xl/sharedStrings.xml") as f:
                     while chunk := f.read(1 << 20):
@@ -556,19 +570,32 @@ def check_xlsx_size(path: Path) -> None:
                     data, tail = data[:cut], data[cut:]
                     if len(tail) > 1 << 16:  # a tag that never ends: not a sheet calamine reads
                         tail = b""
-                    for m in _XLSX_TAG.finditer(data):
-                        ref = _XLSX_REF.search(m.group(2))
-                        if m.group(1) == b"row":
-                            row = int(ref.group(2)) if ref else row + 1
-                            col = 0
-                        else:
-                            if ref and ref.group(1):
-                                col = _column_number(ref.group(1))
-                                row = int(ref.group(2)) if ref.group(2) else row
+                    cells = len(_XLSX_CELL_TAG.findall(data))
+                    letters = _XLSX_CELL_COLUMN.findall(data)
+                    rows_here = len(_XLSX_ROW_TAG.findall(data))
+                    if len(letters) == cells and rows_here == len(_XLSX_ROW_WITH_NUMBER.findall(data)) and \
+                            not _XLSX_PREFIXED.search(data):
+                        numbers = _XLSX_ROW_NUMBER.findall(data)
+                        if numbers:
+                            row = max(row, max(map(int, numbers)))
+                            max_row = max(max_row, row)
+                        if letters:
+                            max_col = max(max_col, max(map(_column_number, set(letters))))
+                        row, col = max_row, 0
+                    else:  # cells placed by their order: follow the rows and cells one by one
+                        for m in _XLSX_TAG.finditer(data):
+                            ref = _XLSX_REF.search(m.group(2))
+                            if m.group(1) == b"row":
+                                row = int(ref.group(2)) if ref else row + 1
+                                col = 0
                             else:
-                                col += 1
-                            max_col = max(max_col, col)
-                        max_row = max(max_row, row)
+                                if ref and ref.group(1):
+                                    col = _column_number(ref.group(1))
+                                    row = int(ref.group(2)) if ref.group(2) else row
+                                else:
+                                    col += 1
+                                max_col = max(max_col, col)
+                            max_row = max(max_row, row)
                     # the dense rectangle so far: stop at once when it is over a limit
                     check_rows_cells(max(max_row - 1, 0), max_col)
         except TooLarge:

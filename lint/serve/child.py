@@ -27,13 +27,13 @@ def total_memory_mb() -> int:
 def default_memory_limit_mb(workers: int, total_mb: int | None = None) -> int:
     """The address-space limit of one lint when none is given: 80 % of the machine's memory
     after 1 GB for the server and the system, shared by the lint processes that may exist at
-    once (two per worker: a long lint paused while a newcomer's runs, lint.serve.jobs), and
+    once (three per worker: one running, two paused, lint.serve.jobs), and
     never under 1 GB (a lint of a small export needs ~0.5 GB of address space). 0 (no limit)
     when the machine's memory is unknown."""
     total = total_memory_mb() if total_mb is None else total_mb
     if total <= 0:
         return 0
-    return max(1024, int((total - 1024) * 0.8 / (2 * max(1, workers))))
+    return max(1024, int((total - 1024) * 0.8 / (3 * max(1, workers))))
 
 
 def run_in_job(tmp_dir: str, export_path: str, out_dir: str, as_of, lang: str, zone: str, export_name: str,

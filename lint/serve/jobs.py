@@ -38,6 +38,7 @@ from lint.serve.settings import Settings
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
 FOLDER_PREFIX = "job-"
 YIELD_AFTER_S = 2.0  # a lint runs at least this long before it may yield its worker
+PAUSED_PER_WORKER = 2  # lints that may be paused at once, per worker (they keep their memory)
 SERVER_PREFIX = "shoplint-serve-"  # a server's own data dir in the system temp folder
 PID_FILE = "server.pid"
 
@@ -175,12 +176,19 @@ class FairQueue:
         now = self.clock() if now is None else now
         return seconds * 0.5 ** (max(0.0, now - at) / self.half_life)
 
-    def _next_client(self) -> str:
+    def _next_client(self, extra=None) -> str:
+        """The client whose job is next: the least lint time (plus `extra(client)`, the time of
+        its lints in progress), the first in turn order among equals."""
         now = self.clock()
-        return min(self._lines, key=lambda c: self.usage(c, now))  # the first of the least served
+        return min(self._lines, key=lambda c: self.usage(c, now) + (extra(c) if extra else 0.0))
 
-    def popleft(self) -> Job:
-        client = self._next_client()
+    def peek(self, extra=None) -> tuple[Job, float]:
+        """(the next job, its client's lint time) without taking it."""
+        client = self._next_client(extra)
+        return self._lines[client][0], self.usage(client) + (extra(client) if extra else 0.0)
+
+    def popleft(self, extra=None) -> Job:
+        client = self._next_client(extra)
         line = self._lines.pop(client)
         job = line.popleft()
         if line:
@@ -271,7 +279,8 @@ class JobStore:
         self._jobs: dict[str, Job] = {}
         self._queue = FairQueue()
         self._active: dict[str, int] = {}  # client -> its jobs running or waiting
-        self._running: dict[str, multiprocessing.Process | None] = {}
+        self._running: dict[str, multiprocessing.Process | None] = {}  # running or paused
+        self._paused: list[Job] = []  # lints that yielded their worker, to be resumed
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._held = False  # hold(): queued jobs wait (tests, maintenance)
@@ -305,10 +314,12 @@ class JobStore:
         with self._cond:
             jobs = list(self._jobs.values())
             self._jobs.clear()
+            self._paused.clear()
             self._queue.clear()
             self._active.clear()
         for job in jobs:
             shutil.rmtree(job.folder, ignore_errors=True)
+            job.done.set()
         if self._own_root:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -399,46 +410,58 @@ class JobStore:
 
     def load(self) -> dict:
         with self._cond:
-            return {"running": len(self._running), "queued": len(self._queue), "jobs": len(self._jobs),
+            return {"running": len(self._running) - len(self._paused), "paused": len(self._paused),
+                    "queued": len(self._queue), "jobs": len(self._jobs),
                     "completed": self.completed}
 
     # --- running ---
     def _worker(self):
+        """Run lints in slices: start the next waiting job, or resume a paused one, whichever
+        belongs to the client with the least lint time (counting lints in progress); run it
+        until it ends, or until it has run a quantum and a client with less lint time is
+        waiting, then pause it (SIGSTOP to its process group) and pick again."""
         while not self._stop.is_set():
             with self._cond:
-                while (self._held or not self._queue) and not self._stop.is_set():
+                while not (self._paused or (self._queue and not self._held)) and not self._stop.is_set():
                     self._cond.wait(timeout=1.0)
                 if self._stop.is_set():
                     return
-                job = self._take()
-            self._execute(job)
+                job, resume = self._pick()
+            try:
+                if resume:
+                    _signal_group(self._running[job.id], signal.SIGCONT)
+                else:
+                    self._start(job)
+                finished = self._slice(job)
+            except Exception as e:  # noqa: BLE001 - a worker must survive anything
+                self._fail(job, "internal", f"internal error ({type(e).__name__}); no report was made")
+                proc = self._running.get(job.id)
+                if proc is not None:
+                    _kill(proc)
+                finished = True
+            if finished:
+                self._finish(job)
 
-    def _take(self) -> Job:
-        """The next job, marked running (under self._cond)."""
-        job = self._queue.popleft()
+    def _in_progress(self, client: str) -> float:
+        """Seconds the client's lints in progress (running or paused) have run (under self._cond)."""
+        return sum(j.ran for j in self._jobs.values() if j.client == client and j.id in self._running)
+
+    def _pick(self) -> tuple[Job, bool]:
+        """The job to run next and whether it is a paused one to resume (under self._cond)."""
+        best_paused = min(self._paused, key=lambda j: self._queue.usage(j.client) + self._in_progress(j.client),
+                          default=None)
+        if best_paused is not None and (self._held or not self._queue or
+                                        self._queue.usage(best_paused.client) + self._in_progress(best_paused.client)
+                                        <= self._queue.peek(self._in_progress)[1]):
+            self._paused.remove(best_paused)
+            best_paused.paused = False
+            return best_paused, True
+        job = self._queue.popleft(self._in_progress)
         self._running[job.id] = None
         job.state, job.started = "running", self.clock()
-        return job
+        return job, False
 
-    def _execute(self, job: Job, nested: bool = False):
-        try:
-            self._run(job, nested)
-        except Exception as e:  # noqa: BLE001 - a worker must survive anything
-            self._fail(job, "internal", f"internal error ({type(e).__name__}); no report was made")
-        finally:
-            with self._cond:
-                self._running.pop(job.id, None)
-                self._release(job)
-                self._queue.charge(job.client, job.ran)
-                self.completed += 1
-            # the upload and what the lint unpacked are not needed any more, whatever ended
-            # the lint (a killed one cleaned nothing up); the reports stay until the job expires
-            shutil.rmtree(job.upload_dir, ignore_errors=True)
-            shutil.rmtree(job.tmp_dir, ignore_errors=True)
-            job.finished = self.clock()
-            job.done.set()
-
-    def _run(self, job: Job, nested: bool = False):
+    def _start(self, job: Job):
         s = self.settings
         proc = _mp_context().Process(
             target=run_in_job, name=f"shoplint-lint-{job.id[:6]}",
@@ -447,37 +470,37 @@ class JobStore:
         proc.start()
         with self._cond:
             self._running[job.id] = proc
-        # The time limit counts the lint's own running time. A long lint of a client that has
-        # had more lint time than the next waiting one yields its worker: it is paused (SIGSTOP
-        # to its process group) while the waiting lints run on this worker, then resumed.
+
+    def _slice(self, job: Job) -> bool:
+        """Run `job` until it ends (True) or yields its worker (False: paused). The time limit
+        counts only the lint's running time."""
+        s = self.settings
+        proc = self._running[job.id]
+        slice_start = job.ran
         while True:
             t0 = time.monotonic()
             proc.join(min(0.1, max(0.0, s.time_limit_s - job.ran)))
             job.ran += time.monotonic() - t0
             if not proc.is_alive() or job.ran >= s.time_limit_s or self._stop.is_set():
                 break
-            if not nested and self._lighter_waiting(job):
-                _signal_group(proc, signal.SIGSTOP)
-                job.paused = True
-                try:
-                    while not self._stop.is_set():
-                        with self._cond:
-                            if not self._lighter_waiting(job, locked=True):
-                                break
-                            light = self._take()
-                        self._execute(light, nested=True)
-                finally:
-                    job.paused = False
-                    _signal_group(proc, signal.SIGCONT)
+            if job.ran - slice_start >= YIELD_AFTER_S:
+                with self._cond:
+                    if self._should_yield(job):
+                        _signal_group(proc, signal.SIGSTOP)
+                        job.paused = True
+                        self._paused.append(job)
+                        self._cond.notify()
+                        return False
         if proc.is_alive():
             _kill(proc)
             proc.join(5)
             if self._stop.is_set():
                 self._fail(job, "internal", "the server stopped before the lint ended")
-                return
-            self._fail(job, "timeout", f"the lint took longer than this server's time limit ({s.time_limit_s:g} s) "
-                                       "and was stopped. Split the export, or run `shoplint check` on it locally.")
-            return
+            else:
+                self._fail(job, "timeout", f"the lint took longer than this server's time limit "
+                                           f"({s.time_limit_s:g} s) and was stopped. Split the export, or run "
+                                           "`shoplint check` on it locally.")
+            return True
         try:
             status = json.loads((job.out_dir / STATUS).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -485,24 +508,33 @@ class JobStore:
             why = ("it ran out of memory" if code in (-signal.SIGKILL, -signal.SIGSEGV) or s.lint_memory_limit_mb
                    else f"its process ended with status {code}")
             self._fail(job, "internal", f"the lint stopped before making a report ({why}).")
-            return
+            return True
         if status.get("ok"):
             job.summary, job.state = status.get("summary"), "done"
         else:
             self._fail(job, "internal" if status.get("internal") else "input", status.get("error") or "failed")
+        return True
 
-    def _lighter_waiting(self, job: Job, locked: bool = False) -> bool:
-        """Whether `job` has run a quantum and a waiting job's client has had less lint time
-        than `job`'s client (counting this lint so far) by more than a quantum."""
-        if job.ran < YIELD_AFTER_S:
+    def _should_yield(self, job: Job) -> bool:
+        """Whether a waiting job's client has had less lint time than `job`'s (counting lints in
+        progress) by more than a quantum, and a lint may still be paused (under self._cond)."""
+        if self._held or not self._queue or len(self._paused) >= PAUSED_PER_WORKER * self.settings.max_concurrent:
             return False
-        if not locked:
-            with self._cond:
-                return self._lighter_waiting(job, locked=True)
-        if self._held or not self._queue:
-            return False
-        nxt = self._queue._next_client()
-        return self._queue.usage(nxt) + YIELD_AFTER_S < self._queue.usage(job.client) + job.ran
+        _, waiting = self._queue.peek(self._in_progress)
+        return waiting + YIELD_AFTER_S < self._queue.usage(job.client) + self._in_progress(job.client)
+
+    def _finish(self, job: Job):
+        with self._cond:
+            self._running.pop(job.id, None)
+            self._release(job)
+            self._queue.charge(job.client, job.ran)
+            self.completed += 1
+        # the upload and what the lint unpacked are not needed any more, whatever ended the
+        # lint (a killed one cleaned nothing up); the reports stay until the job expires
+        shutil.rmtree(job.upload_dir, ignore_errors=True)
+        shutil.rmtree(job.tmp_dir, ignore_errors=True)
+        job.finished = self.clock()
+        job.done.set()
 
     def _fail(self, job: Job, kind: str, message: str):
         job.state, job.error_kind, job.error = "failed", kind, message

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import time
 
-from lint.ingest.reader import FORMATS
+from lint.ingest.reader import FORMATS, TABLE_MAX_CELLS, TABLE_MAX_ROWS
 from lint.ingest.source import ZIP_MAX_MEMBERS, ZIP_MAX_TOTAL_BYTES
 from lint.serve.settings import Settings
 
@@ -191,10 +191,12 @@ def upload_page(s: Settings, has_sample: bool, message: str | None = None, lang:
        f"Berkas Anda dihapus segera setelah pemeriksaan selesai; laporannya dihapus {_duration(s.ttl_s, 'id')} "
        "setelah diunggah. Hanya peramban ini yang dapat membukanya.")}</li>
 <li>{zip_limits}</li>
+<li>{t(f"One table may have up to {TABLE_MAX_ROWS:,} rows and {TABLE_MAX_CELLS:,} cells.",
+       f"Satu tabel boleh berisi hingga {TABLE_MAX_ROWS:,} baris dan {TABLE_MAX_CELLS:,} sel.".replace(",", "."))}</li>
 <li>{t(f"A check may take up to {_duration(s.time_limit_s)}; {s.max_concurrent} run at once and the rest wait in "
-       f"line; {rate}.",
+       f"line, at most {s.max_per_client} from one address; {rate}.",
        f"Satu pemeriksaan boleh berlangsung hingga {_duration(s.time_limit_s, 'id')}; {s.max_concurrent} berjalan "
-       f"bersamaan dan sisanya mengantre; {rate}.")}</li>
+       f"bersamaan dan sisanya mengantre, paling banyak {s.max_per_client} dari satu alamat; {rate}.")}</li>
 </ul>
 <p class="muted">{t("For scripts:", "Untuk skrip:")} <code>POST /api/lint</code> ({t("described in", "dijelaskan di")} <a href="/openapi.json">/openapi.json</a>).</p>
 </div>"""
