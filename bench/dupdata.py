@@ -869,7 +869,7 @@ def build(out_dir: str | os.PathLike, seed: int = 1, workers: int | None = None,
             if rng.random() < 0.3:
                 kw["music"] = o.music
             neg(s, cand[0], "lookalike_products", o, products=o.products[:],
-                caption=product_caption(o.product_name, PHOTOS[p][2], rng), **kw) 
+                caption=product_caption(o.product_name, PHOTOS[p][2], rng), **kw)
         # caption templates: another picture, the same (or nearly the same) template caption,
         # often the same banner
         tmpl_offs = [o for o in offs if o.template]

@@ -19,8 +19,8 @@ OptionError for an option it cannot use.
 
 __version__ = "0.1.0"
 
-__all__ = ["lint", "plan", "Action", "PlanAnswer", "PlanError", "LintOptions", "Result", "Finding", "UnusableExport", "OptionError", "InputProblem",
-           "ProblemLevel", "resolve_options", "__version__"]
+__all__ = ["lint", "plan", "Action", "PlanAnswer", "PlanError", "LintOptions", "Result", "Finding",
+           "UnusableExport", "OptionError", "InputProblem", "ProblemLevel", "resolve_options", "__version__"]
 
 
 def __getattr__(name: str):

@@ -12,6 +12,7 @@ from lint.core.intervals import group_codes, overlap_join
 @check("BIND001", fields=("account", "store", "other_store"), partition=Partition.ACCOUNT,
        visual=Visual.BINDING_HISTORY)
 def dual_role(ctx, params) -> CheckResult:
+    """Each pair of an account's Official and Marketing bindings in force at the same time (in any stores)."""
     b = ctx.bindings
     off = b[b["account_type"] == "official"].reset_index(drop=True)
     mkt = b[b["account_type"] == "marketing"].reset_index(drop=True)

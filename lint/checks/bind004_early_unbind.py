@@ -14,6 +14,7 @@ from lint.core.model import MS_PER_HOUR, NO_TIME
 
 @check("BIND004", fields=("account", "store", "held_s", "account_type"), visual=Visual.BINDING_HISTORY)
 def early_unbind(ctx, params) -> CheckResult:
+    """Each unbind less than `min_hours` after its bind (exactly `min_hours` is allowed)."""
     b = ctx.bindings
     held = b["end"] - b["start"]
     # Exactly min_hours is allowed: only strictly shorter bindings are findings.

@@ -13,6 +13,7 @@ from lint.core.model import NO_TIME
 
 @check("BIND005", fields=("account", "store", "nth"), visual=Visual.BINDING_HISTORY)
 def official_unbind_limit(ctx, params) -> CheckResult:
+    """Each Official unbind of a store past the `max_unbinds`-th, over all time."""
     b = ctx.bindings
     u = b[(b["account_type"] == "official") & (b["end"] != NO_TIME)].reset_index(drop=True)
     (g,) = group_codes(u["store_id"])

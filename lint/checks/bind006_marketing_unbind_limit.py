@@ -14,6 +14,7 @@ from lint.core.model import MS_PER_DAY, NO_TIME
 
 @check("BIND006", fields=("account", "store", "count"), visual=Visual.BINDING_HISTORY)
 def marketing_unbind_limit(ctx, params) -> CheckResult:
+    """Each Marketing unbind that makes more than `max_unbinds` in the trailing `window_days`."""
     b = ctx.bindings
     u = b[(b["account_type"] == "marketing") & (b["end"] != NO_TIME)].reset_index(drop=True)
     (g,) = group_codes(u["store_id"])

@@ -8,6 +8,7 @@ from lint.core.findings import CheckResult, Finding
 @check("BIND007", fields=("account", "store", "store_region", "account_region"),
        visual=Visual.BINDING_HISTORY)
 def official_region_mismatch(ctx, params) -> CheckResult:
+    """Each Official binding whose account's region differs from its store's (unknown regions: not checked)."""
     b = ctx.bindings
     off = b[b["account_type"] == "official"]
     stores, accounts = ctx.export.stores, ctx.export.accounts

@@ -51,6 +51,7 @@ _FAR = 65  # a distance no pair of 64-bit hashes has: "not comparable"
 @check("DUP001", fields=("store", "official_video", "marketing_video", "official_account", "marketing_account",
                           "signal", "video_detail"), media=True, visual=Visual.PICTURES)
 def duplicate_content(ctx, params) -> CheckResult:
+    """Each pair of an Official and a Marketing video of a store that show the same content (rules/DUP001.md)."""
     videos = ctx.export.videos
     if videos is None or videos.empty:
         return CheckResult([])

@@ -13,6 +13,7 @@ from lint.core.text import normalise_many, similarity
 
 @check("LIVE001", fields=("store", "official_account", "marketing_account", "overlap_s"), visual=Visual.SESSIONS)
 def simultaneous_live(ctx, params) -> CheckResult:
+    """Each pair of LIVE sessions, Official and Marketing for one store, overlapping by at least `min_overlap_s`."""
     roles = ctx.live_roles
     if roles.empty:
         return CheckResult([])

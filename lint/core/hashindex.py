@@ -21,6 +21,7 @@ _MAX_CANDIDATES = 20_000_000  # candidates handled per batch, to bound memory
 
 
 def popcount(x: np.ndarray) -> np.ndarray:
+    """The number of set bits of each uint64 (Hamming weights, for hash distances)."""
     return np.bitwise_count(x.astype(np.uint64, copy=False)).astype(np.int64)
 
 
@@ -99,7 +100,8 @@ def _multi_index(ga, ha, gb, hb, groups_mask, max_distance):
     batch = max(1, _MAX_CANDIDATES // (len(masks) * 8))
     for c in range(CHUNKS):
         shift = np.uint64(CHUNK_BITS * c)
-        bucket_b = (local_b.astype(np.int64) << CHUNK_BITS) | ((hb[sel_b] >> shift) & np.uint64(0xFFFF)).astype(np.int64)
+        chunk_b = ((hb[sel_b] >> shift) & np.uint64(0xFFFF)).astype(np.int64)
+        bucket_b = (local_b.astype(np.int64) << CHUNK_BITS) | chunk_b
         order = np.argsort(bucket_b, kind="stable")
         members = sel_b[order]  # b rows grouped by bucket
         member_hash = hb[members]

@@ -61,6 +61,7 @@ def consumable(rule: str, item: str, store_id: str, used: int, allowed: int, **k
 
 
 def sort_key(item) -> tuple:
+    """The order headroom items are shown in."""
     if isinstance(item, Limit):
         return (item.store_id, 0, item.rule, item.item, "")
     return (item.store_id, 1, item.bound_at, item.account_id, item.rule)

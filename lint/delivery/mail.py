@@ -82,10 +82,12 @@ class SmtpSettings:
 
 
 def header_text(value) -> str:
+    """`value` made safe for a mail header: control characters (CR, LF...) removed."""
     return " ".join(_CONTROL.sub(" ", str(value or "")).split())
 
 
 def valid_address(address: str) -> bool:
+    """Whether `address` looks like one email address (no display name, no list)."""
     return bool(address) and len(address) <= 254 and _ADDRESS.match(address) is not None
 
 
@@ -117,6 +119,7 @@ def _labels(policy, lang):
 
 
 def store_subject(report: dict, store_id: str, policy) -> str:
+    """The subject of a store's message: its name and its counts."""
     lang = report.get("language", "en")
     label = _labels(policy, lang)
     findings = [f for f in report["findings"] if f["store_id"] == store_id]
@@ -172,6 +175,7 @@ def message_id(report: dict, store_id: str) -> str:
 
 def build_message(report: dict, store_id: str, recipients: list[str], policy, settings: SmtpSettings,
                   visuals: Visuals | None = None) -> EmailMessage:
+    """The store's message: HTML body, plain-text alternative and its CSV attached."""
     msg = EmailMessage(policy=SMTP_POLICY)
     msg["Subject"] = store_subject(report, store_id, policy)
     msg["From"] = header_text(settings.sender)
@@ -229,7 +233,8 @@ def deliver(report: dict, policy, settings: SmtpSettings, outbox: Path, *, to: l
         raise MailError("no SMTP server: give --smtp-host or SHOPLINT_SMTP_HOST (or --dry-run)")
     stores = report.get("stores", {})
     from lint.reports.wording import near_limit_stores
-    with_findings = sorted({f["store_id"] for f in report["findings"]} | set(near_limit_stores(report.get("headroom", {}))))
+    with_findings = sorted({f["store_id"] for f in report["findings"]}
+                           | set(near_limit_stores(report.get("headroom", {}))))
     targets = sorted(set(stores) | set(with_findings)) if send_clean else with_findings
     done = _sent_before(outbox) if resume else set()
     result = Delivery()

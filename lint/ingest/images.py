@@ -72,6 +72,7 @@ class ImageHashes:
 
 
 def bits_to_int(bits: np.ndarray) -> int:
+    """A boolean array of 64 bits (row-major) -> the hash as an int."""
     return int((bits.astype(np.uint64).ravel() * _BIT_WEIGHTS).sum())
 
 
@@ -154,6 +155,7 @@ def phash_box(pixels: np.ndarray, box: tuple[int, int, int, int] | None = None) 
 
 
 def hash_image_bytes(data: bytes) -> ImageHashes:
+    """Every hash form of one picture (whole, mirrored, inner part, crop windows, bars removed)."""
     img = decode_small(data)
     # the whole picture exactly as imagehash.phash does it (Lanczos to 32 x 32)
     full = np.asarray(img.resize((IMG_SIZE, IMG_SIZE), Image.Resampling.LANCZOS), dtype=np.float64)
@@ -172,6 +174,7 @@ def hash_image_bytes(data: bytes) -> ImageHashes:
 
 
 def content_key(data: bytes) -> str:
+    """The cache key of a file's bytes."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 

@@ -32,6 +32,7 @@ PARALLEL_FROM = 64  # below this many images, process start-up costs more than i
 
 
 def default_cache_dir() -> Path:
+    """$XDG_CACHE_HOME/shoplint, or ~/.cache/shoplint."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "shoplint"
 

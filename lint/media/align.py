@@ -56,6 +56,7 @@ class Alignment:
 
 
 def popcount(x: np.ndarray) -> np.ndarray:
+    """The number of set bits of each uint64 (Hamming weights, for hash distances)."""
     return np.bitwise_count(x.astype(np.uint64, copy=False)).astype(np.int64)
 
 

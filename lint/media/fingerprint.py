@@ -64,6 +64,7 @@ class VideoFingerprint:
 
 
 def fingerprint_frames(frames: SampledFrames) -> VideoFingerprint:
+    """The hashes of each sampled frame (whole, bars removed, central part; each also mirrored)."""
     boxes = [content_box(px) for px in frames.pixels]
     box = common_box(boxes)
     times, rows = [], []

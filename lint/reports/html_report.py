@@ -23,6 +23,7 @@ MAX_INPUT_ERRORS_SHOWN = 200
 
 
 def esc(value) -> str:
+    """`value` as HTML text: everything escaped, quotes included."""
     return html.escape("" if value is None else str(value), quote=True)
 
 
@@ -40,6 +41,7 @@ def number(value, lang: str) -> str:
 
 
 def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
+    """The HTML report: one self-contained page, no script, pictures inline."""
     return render_report(report_dict(result, lang, fail_on), result.policy, result.visuals or Visuals())
 
 

@@ -10,6 +10,7 @@ from lint.reports import wording
 
 
 def finding_dict(result: Result, f, lang: str) -> dict:
+    """One finding as the JSON report lists it (shared/spec/report.md)."""
     return {
         "rule": f.rule,
         "name": f.name,
@@ -68,6 +69,7 @@ def headroom_dict(result: Result, lang: str) -> dict:
 
 
 def summary(result: Result, fail_on: str) -> dict:
+    """The report's counts: findings, failing, by rule, severity and store, input errors."""
     by_rule, by_severity, by_store = {}, {}, {}
     for f in result.findings:
         by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
@@ -87,6 +89,7 @@ def summary(result: Result, fail_on: str) -> dict:
 
 
 def report_dict(result: Result, lang: str = "en", fail_on: str = "error") -> dict:
+    """The JSON report as a dict, keys in the order of shared/spec/report.md."""
     return {
         "tool": {"name": "shoplint", "version": __version__},
         "policy": {"name": result.policy.name, "version": result.policy.version},
@@ -119,4 +122,5 @@ def report_dict(result: Result, lang: str = "en", fail_on: str = "error") -> dic
 
 
 def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
+    """The JSON report: one object, indent 1, UTF-8 as written."""
     return json.dumps(report_dict(result, lang, fail_on), ensure_ascii=False, indent=1) + "\n"

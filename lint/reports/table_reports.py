@@ -29,6 +29,7 @@ HEADROOM_COLUMNS = ["item", "used", "allowed", "left", "next_breaks", "next_free
 
 
 def neutralise(value) -> str:
+    """A cell a spreadsheet shows as text: a leading = + - @ tab or CR gets a quote."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -44,6 +45,7 @@ def _evidence_keys(findings: list[dict]) -> list[str]:
 
 
 def render_csv(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
+    """One row per finding (evidence flattened to evidence.*), then the input errors."""
     return csv_from_report(report_dict(result, lang, fail_on), policy=result.policy)
 
 
@@ -77,6 +79,7 @@ def csv_from_report(report: dict, stores: list[str] | None = None, policy=None) 
 
 
 def render_jsonl(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
+    """One JSON object per finding, then one per input error, then the summary."""
     lines = [json.dumps({"type": "finding", **finding_dict(result, f, lang)}, ensure_ascii=False)
              for f in result.findings]
     lines += [json.dumps({"type": "input_error", **p.to_dict()}, ensure_ascii=False) for p in result.problems]
@@ -100,6 +103,7 @@ PARQUET_SCHEMA = pa.schema([
 
 
 def render_parquet(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> bytes:
+    """Typed columns, one row per finding; the rest of the report in the file's metadata."""
     rows = [finding_dict(result, f, lang) for f in result.findings]
     table = pa.table({
         "rule": [r["rule"] for r in rows], "name": [r["name"] for r in rows],

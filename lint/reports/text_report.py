@@ -19,6 +19,7 @@ def clean(text) -> str:
 
 
 def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
+    """The text report: findings grouped by store, then the summary (colour only when asked)."""
     label = lambda key: result.policy.label(key, lang)  # noqa: E731
     style = (lambda text, **kw: click.style(text, **kw)) if color else (lambda text, **kw: text)
     lines: list[str] = []
@@ -28,7 +29,8 @@ def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool
     for store_id, findings in by_store.items():
         name = result.store_names.get(store_id)
         title = f"{label('store')} {store_id}" + (f" ({name})" if name else "")
-        lines.append(style(clean(title), bold=True) + f" — {len(findings)} {label('finding' if len(findings) == 1 else 'findings')}")
+        noun = label("finding" if len(findings) == 1 else "findings")
+        lines.append(style(clean(title), bold=True) + f" — {len(findings)} {noun}")
         for f in findings:
             sev = style(f"{label(f.severity):7}", fg=_COLOURS.get(f.severity))
             mark = f"[{label('baseline_' + f.baseline)}] " if f.baseline else ""

@@ -201,6 +201,7 @@ def _preview(source: ExportSource, relative: str, fetched: str | None = None) ->
 
 
 def span(segments: list[Segment]) -> tuple[int, int]:
+    """The earliest start and the latest end of `segments`."""
     lo = min(s.start for s in segments)
     hi = max(s.end for s in segments)
     return lo, max(hi, lo + 1)

@@ -6,6 +6,7 @@ from lint.ingest.timestamps import format_instant
 
 
 def instant(result, ms: int, store_id: str) -> str:
+    """ISO 8601 of `ms` in the store's time zone."""
     return format_instant(ms, result.zone_of(store_id))
 
 
@@ -45,6 +46,7 @@ def _duration(seconds: float, lang: str) -> str:
 
 
 def message(result, f: Finding, lang: str) -> str:
+    """The finding's message in `lang`, from the rule's template and the finding's values."""
     rule = result.policy.rules[f.rule]
     values = {**result.params.get(f.rule, {}), **f.fields}
     values["start"] = human_instant(result, f.start, f.store_id)
@@ -61,6 +63,7 @@ def message(result, f: Finding, lang: str) -> str:
 
 
 def fix(result, f: Finding, lang: str) -> str:
+    """The rule's fix in `lang`."""
     return result.policy.rules[f.rule].fix[lang]
 
 

@@ -106,6 +106,7 @@ def default_sample_dir() -> Path | None:
 
 
 def sample_zip(folder: Path) -> bytes:
+    """The sample export as a .zip, for the upload page's download link."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(folder.rglob("*")):
@@ -362,7 +363,8 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
         except ClientBusy:
             store.discard(job)
             raise Refusal(429, f"You already have {s.max_per_client} exports being checked or waiting (the most "
-                               "one address may have at once). Please wait for one to finish.", retry_after=30) from None
+                               "one address may have at once). Please wait for one to finish.",
+                          retry_after=30) from None
         except Busy:
             store.discard(job)
             raise Refusal(429, f"The server is busy: {s.max_queue} exports are already waiting. "

@@ -37,6 +37,7 @@ def from_accept_language(header: str | None) -> str | None:
 
 
 def choose(query: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """The page's language: the query, else the cookie, else the browser's Accept-Language, else English."""
     for value in (query, cookie):
         if value in LANGS:
             return value
@@ -44,11 +45,13 @@ def choose(query: str | None, cookie: str | None, accept_language: str | None) -
 
 
 def query_lang(query_string: str) -> str | None:
+    """The language a ?lang= in the query string asks for, if a known one."""
     m = re.search(r"(?:^|&)lang=([a-z]{2})(?:&|$)", query_string or "")
     return m.group(1) if m and m.group(1) in LANGS else None
 
 
 def cookie_lang(cookie_header: str | None) -> str | None:
+    """The language the language cookie holds, if a known one."""
     m = re.search(rf"(?:^|;\s*){COOKIE}=([a-z]{{2}})(?:;|$)", cookie_header or "")
     return m.group(1) if m and m.group(1) in LANGS else None
 

@@ -114,6 +114,7 @@ def _private_mp_tempdir():
 
 
 def owner_key(cookie: str | None) -> str | None:
+    """The stored form of an owner cookie (a hash), or None when there is none."""
     return hashlib.sha256(cookie.encode("utf-8")).hexdigest() if cookie else None
 
 
@@ -466,7 +467,8 @@ class JobStore:
         proc = _mp_context().Process(
             target=run_in_job, name=f"shoplint-lint-{job.id[:6]}",
             args=(str(job.tmp_dir), str(job.export_path), str(job.out_dir), job.as_of, job.lang, job.zone,
-                  job.export_name, s.lint_memory_limit_mb, s.lint_options), kwargs={"plan": job.plan} if job.plan else {})
+                  job.export_name, s.lint_memory_limit_mb, s.lint_options),
+            kwargs={"plan": job.plan} if job.plan else {})
         proc.start()
         with self._cond:
             self._running[job.id] = proc

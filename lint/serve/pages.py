@@ -45,6 +45,7 @@ TABLE_HELP = [
 
 
 def esc(value) -> str:
+    """`value` as HTML text: everything escaped, quotes included."""
     return html.escape("" if value is None else str(value), quote=True)
 
 
@@ -63,6 +64,7 @@ def _switch(lang: str, here: str = "") -> str:
 
 
 def page(title: str, body: str, refresh: float | None = None, lang: str = "en", here: str = "") -> str:
+    """A whole page: the shared head (CSP, styles), the language switch, `body`."""
     meta = f'<meta http-equiv="refresh" content="{refresh:g}">' if refresh else ""
     return (f'<!DOCTYPE html><html lang="{esc(lang)}"><head><meta charset="utf-8">'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
@@ -100,6 +102,7 @@ TABLE_HELP_ID = {
 
 
 def upload_page(s: Settings, has_sample: bool, message: str | None = None, lang: str = "en") -> str:
+    """The upload form, with the limits that apply."""
     t = _t(lang)
     formats = ", ".join(f"<code>{esc(f)}</code>" for f in FORMATS)
     tables = "".join(f"<tr><td><code>{esc(name)}</code></td>"
@@ -204,6 +207,7 @@ def upload_page(s: Settings, has_sample: bool, message: str | None = None, lang:
 
 
 def progress_page(job, place: tuple[int, int], s: Settings, lang: str = "en") -> str:
+    """The page shown while a lint waits or runs (it refreshes itself)."""
     t = _t(lang)
     now = time.time()
     if job.state == "queued":
@@ -229,6 +233,7 @@ def progress_page(job, place: tuple[int, int], s: Settings, lang: str = "en") ->
 
 
 def failed_page(job, lang: str = "en") -> str:
+    """The page of an upload that could not be linted, saying why."""
     from lint.serve.i18n import translate
     t = _t(lang)
     kind = {"input": t("The export cannot be checked", "Ekspor tidak dapat diperiksa"),
@@ -246,6 +251,7 @@ def failed_page(job, lang: str = "en") -> str:
 
 
 def error_page(status: int, message: str, retry_after: float | None = None, lang: str = "en") -> str:
+    """A refusal as a page (status, message, when to retry)."""
     from lint.serve.i18n import translate
     t = _t(lang)
     titles = {400: t("The upload cannot be used", "Unggahan tidak dapat digunakan"),
