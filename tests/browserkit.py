@@ -2,7 +2,14 @@
 and `chromium-driver` (which .ci/run installs), driven with Selenium."""
 from __future__ import annotations
 
+import contextlib
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +50,35 @@ def assert_first_thumbnail_pair_shown(browser):
         assert img.size["width"] > 50
     # the two pictures sit side by side, not one under the other
     assert images[0].location["y"] == images[1].location["y"] and images[0].location["x"] < images[1].location["x"]
+
+
+@contextlib.contextmanager
+def portal_process(data: Path, log: Path):
+    """`shoplint serve` as a real uvicorn server on a free port of 127.0.0.1, its job folders
+    in `data`; yields its base URL once /healthz answers, and stops it afterwards."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "lint.serve", "--host", "127.0.0.1", "--port", str(port),
+                                 "--data-dir", str(data), "--log-level", "warning"],
+                                cwd=Path(__file__).resolve().parent.parent, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    pytest.fail("the server did not start: " + log.read_text(errors="replace"))
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -15,6 +15,8 @@ from lint import lint as api_lint
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+# How many findings sample_data's reviewed report has (tests of what people see count them)
+SAMPLE_FINDINGS = len(json.loads((REPO / "sample_data" / "expected.json").read_text(encoding="utf-8"))["findings"])
 
 
 def pytest_addoption(parser):

@@ -4,7 +4,7 @@ import pytest
 from PIL import ImageOps
 
 from browserkit import assert_first_thumbnail_pair_shown, chromium, needs_chromium
-from conftest import REPO, bind, make_export, photo, run_cli
+from conftest import REPO, SAMPLE_FINDINGS, bind, make_export, photo, run_cli
 
 pytestmark = needs_chromium
 AS_OF = "2025-12-31T00:00:00+07:00"
@@ -26,7 +26,7 @@ def test_sample_report_shows_the_count_and_a_thumbnail_pair(browser, tmp_path):
     from selenium.webdriver.common.by import By
     browser.get(render(REPO / "sample_data", tmp_path).as_uri())
     count = browser.find_element(By.ID, "finding-count")
-    assert count.is_displayed() and count.text.startswith("15 findings")
+    assert count.is_displayed() and count.text.startswith(f"{SAMPLE_FINDINGS} findings")
     assert_first_thumbnail_pair_shown(browser)
 
 

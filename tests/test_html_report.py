@@ -23,9 +23,11 @@ def test_sample_report_has_summary_stores_thumbnails_and_time_lines(tmp_path):
     for store in ("S01", "S02", "S03"):
         assert f'id="store-{store}"' in page
     assert 'id="store-S04"' not in page  # the clean store has no section
-    # four DUP001 pairs, each two embedded pictures; nothing is loaded from outside
-    assert page.count('class="thumb-pair"') == 4
-    assert len(re.findall(r'<img src="data:image/jpeg;base64,', page)) == 8
+    # four DUP001 pairs, each two embedded covers, and the two matching frames of the pair the
+    # videos decided; nothing is loaded from outside
+    assert page.count('class="thumb-pair"') == 4 and page.count('class="frame-pair"') == 1
+    assert len(re.findall(r'<img src="data:image/jpeg;base64,', page)) == 10
+    assert "matching frame · V203 0:03" in page and "matching frame · V204 0:02" in page
     assert not re.search(r'(src|href)="(https?:|//|file:)', page)
     assert page.count('class="timeline"') == 12  # every binding finding and the LIVE001 pair
     assert "<script" not in page.lower()

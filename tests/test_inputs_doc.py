@@ -7,7 +7,7 @@ import pytest
 
 from lint.ingest.aliases import ALIASES
 
-from conftest import REPO, make_export, photo, run_cli
+from conftest import REPO, bind, make_export, photo, run_cli
 
 DOC = (REPO / "docs" / "inputs.md").read_text(encoding="utf-8")
 
@@ -51,7 +51,8 @@ def test_picture_limits_follow_the_environment(export_dir, tmp_path, monkeypatch
     (export_dir / "media").mkdir(parents=True)
     photo(3).save(export_dir / "media" / "a.jpg", "JPEG", quality=90)
     make_export(export_dir, {"videos": [{"video_id": "V1", "account_id": "A1", "posted_at": "2025-01-01",
-                                         "thumbnail": "media/a.jpg"}]})
+                                         "thumbnail": "media/a.jpg"}],
+                             "bindings": [bind("E1", "S1", "A1", "official", "bind", "2024-12-01T10:00:00+07:00")]})
     out = tmp_path / "r.json"
     assert run_cli("check", export_dir, "--format", "json", "-o", out, "--no-cache").returncode == 0
     assert json.loads(out.read_text())["input_errors"] == []

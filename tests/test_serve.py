@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from lint.serve.app import create_app, sample_zip  # noqa: E402
 from lint.serve.settings import Settings  # noqa: E402
 
-from conftest import REPO, bind, make_export, run_cli  # noqa: E402
+from conftest import REPO, SAMPLE_FINDINGS, bind, make_export, run_cli  # noqa: E402
 
 AS_OF = "2025-12-31T00:00:00+07:00"
 SAMPLE = REPO / "sample_data"
@@ -90,7 +90,7 @@ def test_api_returns_the_same_report_as_the_command_line(client, sample, cli_rep
                     data={"as_of": AS_OF})
     assert r.status_code == 200, r.text
     report = r.json()
-    assert report["summary"]["findings"] == 15
+    assert report["summary"]["findings"] == SAMPLE_FINDINGS
     assert comparable(report["findings"]) == comparable(cli_report["findings"])
     assert report["export"] == "sample_data"
     # nothing of an API upload is kept once it is answered
@@ -102,7 +102,7 @@ def test_form_upload_gives_the_report_page_and_downloads(client, sample, cli_rep
     assert r.status_code == 303 and r.headers["location"].startswith("/r/")
     page = wait_report(client, r.headers["location"])
     assert page.status_code == 200
-    assert 'id="finding-count"><b style="font-size:20px">15</b> findings' in page.text
+    assert f'id="finding-count"><b style="font-size:20px">{SAMPLE_FINDINGS}</b> findings' in page.text
     assert page.text.count("data:image/jpeg;base64,") >= 2  # the thumbnail pairs
     assert "<script" not in page.text.lower()
     html = client.get(r.headers["location"] + "/report.html")
@@ -115,7 +115,7 @@ def test_form_upload_gives_the_report_page_and_downloads(client, sample, cli_rep
     assert js.headers["content-type"].startswith("application/json")
     assert comparable(js.json()["findings"]) == comparable(cli_report["findings"])
     csv = client.get(r.headers["location"] + "/report.csv")
-    assert csv.headers["content-type"].startswith("text/csv") and csv.text.count("\nfinding,") == 15
+    assert csv.headers["content-type"].startswith("text/csv") and csv.text.count("\nfinding,") == SAMPLE_FINDINGS
     assert client.get(r.headers["location"] + "/report.exe").status_code == 404
 
 
@@ -329,8 +329,8 @@ def test_queue_shows_the_place_then_runs(tmp_path, sample):
         r = c.post("/api/lint", files={"files": ("s.zip", sample, "application/zip")})
         assert r.status_code == 429 and "busy" in r.json()["error"]
         store.release()
-        assert "15</b> findings" in wait_report(c, first).text
-        assert "15</b> findings" in wait_report(c, second).text
+        assert f"{SAMPLE_FINDINGS}</b> findings" in wait_report(c, first).text
+        assert f"{SAMPLE_FINDINGS}</b> findings" in wait_report(c, second).text
 
 
 def test_time_limit_stops_a_lint(tmp_path, sample):

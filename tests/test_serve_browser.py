@@ -7,18 +7,14 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
-from browserkit import assert_first_thumbnail_pair_shown, chromium, needs_chromium  # noqa: E402
-from conftest import REPO  # noqa: E402
+from browserkit import assert_first_thumbnail_pair_shown, chromium, needs_chromium, portal_process  # noqa: E402
+from conftest import REPO, SAMPLE_FINDINGS  # noqa: E402
 
 pytestmark = needs_chromium
 AS_OF = "2025-12-31T00:00:00+07:00"
@@ -33,30 +29,8 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("serve-data")
-    log = data.parent / "server.log"
-    port = free_port()
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "lint.serve", "--host", "127.0.0.1", "--port", str(port),
-                                 "--data-dir", str(data), "--log-level", "warning"],
-                                cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail("the server did not start: " + log.read_text(errors="replace"))
-            time.sleep(0.2)
-    yield url, data
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with portal_process(data, data.parent / "server.log") as url:
+        yield url, data
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +72,7 @@ def test_upload_sample_data_through_the_form(server, browser, tmp_path):
     assert "/r/" in browser.current_url
     assert browser.execute_script("return document.scripts.length") == 0
     count = browser.find_element(By.ID, "finding-count")
-    assert count.is_displayed() and count.text.startswith("15 findings")
+    assert count.is_displayed() and count.text.startswith(f"{SAMPLE_FINDINGS} findings")
     body = browser.find_element(By.TAG_NAME, "body").text
     for rule in ("BIND001", "BIND003", "BIND007", "DUP001", "LIVE001"):
         assert rule in body
@@ -196,4 +170,4 @@ def test_a_cross_site_form_is_refused_and_the_seller_keeps_the_report(server, br
     assert {p.name for p in data.iterdir() if p.name.startswith("job-")} == jobs_before
 
     browser.get(report)  # the seller's report is still theirs
-    assert browser.find_element(By.ID, "finding-count").text.startswith("15 findings")
+    assert browser.find_element(By.ID, "finding-count").text.startswith(f"{SAMPLE_FINDINGS} findings")

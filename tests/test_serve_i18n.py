@@ -17,8 +17,8 @@ from lint.serve import i18n  # noqa: E402
 from lint.serve.app import create_app, sample_zip  # noqa: E402
 from lint.serve.settings import Settings  # noqa: E402
 
-from browserkit import needs_chromium  # noqa: E402
-from conftest import REPO  # noqa: E402
+from browserkit import needs_chromium, portal_process  # noqa: E402
+from conftest import REPO, SAMPLE_FINDINGS  # noqa: E402
 
 AS_OF = "2025-12-31T00:00:00+07:00"
 ID = {"Accept-Language": "id-ID,id;q=0.9,en;q=0.5"}
@@ -107,10 +107,10 @@ def _browser_case(lang, accept, tmp_path, server_url):
     from browserkit import chromium
     words = {"en": {"title": "check an export", "submit": "Check my export", "bar": "Download",
                     "refusal": "notes.txt: not a table file", "plan": "Not allowed at this time",
-                    "count": "15 findings", "missing": "no report at this address"},
+                    "count": f"{SAMPLE_FINDINGS} findings", "missing": "no report at this address"},
              "id": {"title": "periksa ekspor", "submit": "Periksa ekspor saya", "bar": "Unduh",
                     "refusal": "notes.txt: bukan berkas tabel", "plan": "Tidak boleh saat ini",
-                    "count": "15 temuan", "missing": "Tidak ada laporan di alamat ini"}}[lang]
+                    "count": f"{SAMPLE_FINDINGS} temuan", "missing": "Tidak ada laporan di alamat ini"}}[lang]
     archive = tmp_path / "sample_data.zip"
     archive.write_bytes(sample_zip(REPO / "sample_data"))
     bad = tmp_path / "notes.txt"
@@ -159,38 +159,10 @@ def _browser_case(lang, accept, tmp_path, server_url):
 @pytest.fixture(scope="module")
 def portal_server(tmp_path_factory):
     """A real uvicorn server, as tests/test_serve_browser.py starts it."""
-    import socket
-    import subprocess
-    import sys
-    import urllib.request
     pytest.importorskip("uvicorn")
     data = tmp_path_factory.mktemp("serve-i18n")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = data.parent / "server-i18n.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "lint.serve", "--host", "127.0.0.1", "--port", str(port),
-                                 "--data-dir", str(data), "--log-level", "warning"],
-                                cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail("the server did not start: " + log.read_text(errors="replace"))
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with portal_process(data, data.parent / "server-i18n.log") as url:
+        yield url
 
 
 @needs_chromium
