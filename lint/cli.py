@@ -303,6 +303,7 @@ def check(ctx, export, output, color, send_email, config_file, verbose, quiet, *
         else:
             click.echo(rendered[formats[0]].decode("utf-8"), nl=False, color=use_color)
     status = exit_code(result, options)
+    _record_history(result)  # only now: the reports are out; a run that failed before writes nothing
     if send_email:
         sent = _send(result.report(options.lang, options.fail_on), policy, result.visuals, mail)
         status = max(status, sent) if not options.exit_zero else EXIT_OK
@@ -312,6 +313,17 @@ def check(ctx, export, output, color, send_email, config_file, verbose, quiet, *
             click.echo(f"shoplint: waiver {w['waiver']} ({w['rule']}, {w['owner']}) expired on {w['expires']}; "
                        "it no longer applies", err=True)
     sys.exit(status)
+
+
+def _record_history(result) -> None:
+    if result.history is None:
+        return
+    from lint.nightly.history import HistoryError
+    try:
+        result.history.commit()
+    except HistoryError as e:
+        click.echo(f"shoplint: --history: {e}", err=True)
+        sys.exit(EXIT_UNUSABLE)
 
 
 def _config(path: Path | None, policy):
