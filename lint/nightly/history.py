@@ -17,7 +17,8 @@ What is kept (schema below, version in the table `shoplint_meta`):
 The scope is the export's name (the folder's or zip's name, or `export_name=`): runs of one
 scope are compared with each other only. A run *covers* a finding when it ran the finding's
 rule (so `--select`, rules "not run" for a missing table, and ignored rules cover nothing)
-and saw the finding's store (in the stores table or in a finding). A finding is resolved by
+and saw the finding's store (in the stores table or in a finding; an export without a
+stores table is taken to hold every store). A finding is resolved by
 the first later run of its scope that covers it and does not find it; a run that does not
 cover it leaves it as it was.
 
@@ -223,7 +224,7 @@ class RunRow:
 
     def covers(self, rule: str, store_id: str) -> bool:
         """Did this run check `rule` for `store_id`?"""
-        return rule in self.rules_run and store_id in self.stores
+        return rule in self.rules_run and (store_id in self.stores or "*" in self.stores)
 
     def to_dict(self, zone: str = "UTC") -> dict:
         from lint.ingest.timestamps import format_instant
@@ -354,8 +355,9 @@ def pending_run(result, scope: str, options, fail_on: str = "error") -> tuple[Ru
     for f in result.findings:
         by_rule = counts.setdefault(f.store_id, {})
         by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
-    stores = sorted(set(result.store_zones) | set(result.store_names) | set(result.store_emails)
-                    | {f.store_id for f in result.findings})
+    listed = set(result.store_zones) | set(result.store_names) | set(result.store_emails)
+    # without a stores table, the run saw every store of its export ("*")
+    stores = sorted(listed | {f.store_id for f in result.findings}) if listed else ["*"]
     # the options that change which findings a run has (and so what it can resolve)
     changing = {"select": list(options.select), "ignore": list(options.ignore), "timezone": options.timezone,
                 "strict": options.strict, "params": {k: dict(v) for k, v in sorted(result.params.items())
