@@ -147,14 +147,17 @@ class _Db:
 
     def version(self) -> int:
         """0 for an empty database; HistoryError for a database that is not a history."""
+        # one statement (one snapshot): another runner may be creating the schema right now
         if self.pg:
-            has_meta = self.execute("SELECT to_regclass('shoplint_meta') IS NOT NULL")[0][0]
-            tables = self.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
-                                  "current_schema() AND table_name IN ('runs', 'occurrences', 'findings')")[0][0]
+            has_meta, tables = self.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND "
+                "tablename = 'shoplint_meta'), (SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = "
+                "current_schema() AND tablename IN ('runs', 'occurrences', 'findings'))")[0]
         else:
-            has_meta = bool(self.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='shoplint_meta'"))
-            tables = self.execute("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
-                                  "('runs', 'occurrences', 'findings')")[0][0]
+            has_meta, tables = self.execute(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type='table' AND name='shoplint_meta'), "
+                "(SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('runs', 'occurrences', "
+                "'findings'))")[0]
         if not has_meta:
             if tables:
                 raise HistoryError(f"{redact(self.location)}: not a shoplint history (it has tables named runs, "
