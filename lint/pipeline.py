@@ -150,6 +150,8 @@ def prepare(options: LintOptions, policy: Policy) -> _Prepared:
         raise OptionError("--new-only needs --baseline PREVIOUS.json or --history DB")
     if options.history is not None and not str(options.history).strip():
         raise OptionError("--history is empty: give an SQLite file or a database URL")
+    if options.history_scope is not None and (options.history is None or not options.history_scope.strip()):
+        raise OptionError("--history-scope NAME goes with --history DB")
     set_here = lambda name: options.sources.get(name, "default") != "default"  # noqa: E731
     if options.engine == "local" and (options.scheduler is not None or set_here("workers")):
         raise OptionError("--scheduler and --workers go with --engine dask")
@@ -232,7 +234,8 @@ def _read_history(result: Result, options: LintOptions, export_name: str):
     `result.history.commit()` once the front end has delivered the reports."""
     from lint.nightly.history import HistoryError, read_history
     try:
-        return read_history(options.history, dataclasses.replace(result, export_name=export_name), options)
+        return read_history(options.history, dataclasses.replace(result, export_name=export_name), options,
+                            scope=options.history_scope)
     except HistoryError as e:
         raise OptionError(f"--history: {e}") from None
 

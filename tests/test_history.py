@@ -437,6 +437,17 @@ def test_python_api_records_only_on_commit(tmp_path, db):
     assert len(History(db).runs()) == 1
 
 
+def test_history_scope_compares_dated_exports(tmp_path):
+    db = str(tmp_path / "history.db")
+    a, b = day(tmp_path / "2026-01-01", X, Y), day(tmp_path / "2026-01-02", X, Z)
+    run_cli("check", a, "--as-of", DAY1, "--no-cache", "--history", db, "--history-scope", "shop")
+    res = run_cli("check", b, "--as-of", DAY2, "--no-cache", "--history", db, "--history-scope", "shop",
+                  "--format", "json")
+    assert json.loads(res.stdout)["summary"]["history"] == {"new": 1, "existing": 1, "resolved": 1, "runs": 2}
+    res = run_cli("check", b, "--as-of", DAY2, "--no-cache", "--history-scope", "shop")
+    assert res.returncode == 2 and "--history-scope NAME goes with --history" in res.stderr
+
+
 def test_history_is_an_option_of_the_table(tmp_path):
     from lint.settings.options import BY_NAME, resolve
     assert BY_NAME["history"].env_name == "SHOPLINT_HISTORY"

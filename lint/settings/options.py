@@ -119,6 +119,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("history", None, "Remember every run: an SQLite file (created if missing) or a database URL "
            "(postgresql://user@host/db, extra history-pg). Reports then mark findings new / open for N days, list "
            "what was resolved since the last run and chart each store's trend.", "text", metavar="DB"),
+    Option("history_scope", None, "With --history: the name runs are compared under (default: the export's "
+           "name; set it when each night's export has another name, e.g. a dated zip).", "text", metavar="NAME"),
     Option("exit_zero", False, "Exit 0 even with findings (unusable input still exits 2).", "flag"),
     Option("account_id", None, "The account of videos whose file names none (a TikTok Display API video list; a "
            "'Download your data' export, instead of its user name). An account_id, or a handle of the accounts "
@@ -165,6 +167,7 @@ class LintOptions:
     baseline: Path | None = _D["baseline"]
     new_only: bool = _D["new_only"]
     history: str | None = _D["history"]  # an SQLite file or a database URL
+    history_scope: str | None = _D["history_scope"]  # default: the export's name
     exit_zero: bool = _D["exit_zero"]
     account_id: str | None = _D["account_id"]
     fetch_covers: bool = _D["fetch_covers"]
