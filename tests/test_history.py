@@ -512,3 +512,45 @@ def test_the_emails_trend_chart_is_visible_in_chromium_even_without_styles(tmp_p
         xs = [b.location["x"] for b in bars]
         assert xs == sorted(xs) and len(set(xs)) == 4
         browser.save_screenshot(str(tmp_path / f"{name}.png"))
+
+
+# ---------------------------------------------------------------- the fast paths agree with the full derivation
+
+def test_the_nightly_fast_paths_give_what_the_full_derivation_gives(tmp_path):
+    """Runs in a random order with random findings and partial coverage: the findings table
+    kept up run by run equals the one derived from every run, and the marks read from it equal
+    the marks computed from every earlier run."""
+    import random
+
+    from lint.nightly import history as h
+    rng = random.Random(15)
+    db = str(tmp_path / "h.db")
+    rules, stores = ("R1", "R2"), ("S1", "S2", "S3")
+    pool = [h.Occurrence(f"fp{k:02d}", rules[k % 2], stores[k % 3], "error", (f"E{k}",)) for k in range(24)]
+    days = list(range(40))
+    order = days[:30] + rng.sample(days[30:], 10) + rng.sample(days[:30], 5)  # in order, late, reruns
+    for d in order:
+        ran = tuple(r for r in rules if rng.random() < 0.8) or rules[:1]
+        seen = tuple(s for s in stores if rng.random() < 0.85) or stores[:1]
+        occ = [o for o in pool if o.rule in ran and o.store_id in seen and rng.random() < 0.5]
+        row = h.RunRow(scope="x", as_of=d * h.DAY_MS, export="x", options={}, rules_run=ran, stores=seen,
+                       findings=len(occ), failing=0, input_errors=0, counts={})
+        fast = h._read_transaction(db, False, lambda c: None if c is None or (h._latest(c, "x") or -1) >= row.as_of
+                                   else h._compare_with_state(c, db, "x", row, tuple(occ), False))
+        runs, by_run = h._read_transaction(db, False, lambda c: h._load_scope(c, "x", row.as_of) if c else ([], {}))
+        full = h._compare(db, "x", row, tuple(occ), runs, by_run, False)
+        if fast is not None:
+            assert fast.marks == full.marks and fast.resolved_findings == full.resolved_findings, d
+            assert fast.trend == full.trend and fast.runs_before == full.runs_before, d
+        h.write_run(db, row, occ)
+        kept = h.History(db).findings()
+        conn = h._Db(db)
+        try:
+            conn.begin_write()
+            h._rederive(conn, "x")
+            rows = conn.execute("SELECT fingerprint, first_seen, last_seen, open_since, resolved_at FROM findings")
+        finally:
+            conn.rollback()
+            conn.close()
+        assert sorted((f["fingerprint"], f["first_seen"], f["last_seen"], f["open_since"], f["resolved_at"])
+                      for f in kept) == sorted(tuple(r) for r in rows), d

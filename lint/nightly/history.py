@@ -11,8 +11,9 @@ What is kept (schema below, version in the table `shoplint_meta`):
   the rules run, the stores the run saw, and its counts per store and rule;
 - `occurrences`: each finding of each run, by fingerprint;
 - `findings`: per (scope, fingerprint) its first seen, last seen, open since and resolved
-  at, derived again from `runs` and `occurrences` on every write (so a rerun, or a run
-  written late, never leaves it inconsistent).
+  at: advanced by each run later than every other one (the nightly case), derived again
+  from `runs` and `occurrences` when a run is rerun or written late (so it is never left
+  inconsistent). Reports are made from it and the last 29 runs' counts.
 
 The scope is the export's name (the folder's or zip's name, or `export_name=`): runs of one
 scope are compared with each other only. A run *covers* a finding when it ran the finding's
@@ -387,7 +388,13 @@ def read_history(location: str, result, options, scope: str | None = None) -> Hi
     row, occurrences = pending_run(result, scope, options, options.fail_on)
 
     def compute(db):
-        runs, occ = _load_scope(db, scope, before=result.as_of) if db is not None else ([], {})
+        if db is None:
+            return _compare(location, scope, row, occurrences, [], {}, options.new_only)
+        latest = _latest(db, scope)
+        if latest is None or latest < row.as_of:  # the nightly case: a run after every other one
+            return _compare_with_state(db, location, scope, row, occurrences, options.new_only)
+        # a rerun or a run written late: from every earlier run's findings
+        runs, occ = _load_scope(db, scope, before=result.as_of)
         return _compare(location, scope, row, occurrences, runs, occ, options.new_only)
 
     outcome = _read_transaction(location, False, compute)
@@ -441,6 +448,50 @@ def _compare(location, scope, row: RunRow, occurrences, runs: list[RunRow], occ,
                           trend=trend, pending=row, pending_occurrences=tuple(occurrences), new_only=new_only)
 
 
+def _latest(db: _Db, scope: str) -> int | None:
+    value = db.execute("SELECT max(as_of) FROM runs WHERE scope = ?", (scope,))[0][0]
+    return None if value is None else int(value)
+
+
+_STATE_COLUMNS = "fingerprint, rule, store_id, subjects, first_seen, last_seen, open_since, resolved_at"
+
+
+def _states(db: _Db, scope: str) -> dict[str, dict]:
+    keys = ("fingerprint", "rule", "store_id", "subjects", "first_seen", "last_seen", "open_since", "resolved_at")
+    return {r[0]: dict(zip(keys, r)) for r in db.execute(f"SELECT {_STATE_COLUMNS} FROM findings WHERE scope = ?",
+                                                          (scope,))}
+
+
+def _compare_with_state(db: _Db, location, scope, row: RunRow, occurrences, new_only) -> HistoryOutcome:
+    """As _compare, for a run later than every run of its scope: from the findings table (the
+    state after the latest run) and the last runs' counts, without reading every occurrence."""
+    states = _states(db, scope)
+    marks = {}
+    for o in occurrences:
+        st = states.get(o.fingerprint)
+        open_before = st is not None and st["resolved_at"] is None
+        since = int(st["open_since"]) if open_before else row.as_of
+        marks[o.fingerprint] = FindingHistory(status="existing" if open_before else "new",
+                                              first_seen=int(st["first_seen"]) if st else row.as_of,
+                                              open_since=since, days_open=(row.as_of - since) // DAY_MS)
+    now = {o.fingerprint for o in occurrences}
+    resolved = [{"fingerprint": fp, "rule": st["rule"], "store_id": st["store_id"],
+                 "subjects": json.loads(st["subjects"]), "first_seen": int(st["first_seen"]),
+                 "last_seen": int(st["last_seen"])}
+                for fp, st in sorted(states.items())
+                if st["resolved_at"] is None and fp not in now and row.covers(st["rule"], st["store_id"])]
+    resolved.sort(key=lambda r: (r["store_id"], r["rule"], r["subjects"], r["fingerprint"]))
+    last = [_run_from_row(r) for r in db.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE scope = ? "
+                                                 "ORDER BY as_of DESC LIMIT ?", (scope, TREND_RUNS - 1))]
+    last.reverse()
+    count = int(db.execute("SELECT count(*) FROM runs WHERE scope = ?", (scope,))[0][0])
+    trend = [{"as_of": r.as_of, "counts": r.counts, "rules_run": list(r.rules_run)} for r in last]
+    trend.append({"as_of": row.as_of, "counts": row.counts, "rules_run": list(row.rules_run)})
+    return HistoryOutcome(location=str(location), scope=scope, runs_before=count,
+                          previous_as_of=last[-1].as_of if last else None, marks=marks, resolved_findings=resolved,
+                          trend=trend, pending=row, pending_occurrences=tuple(occurrences), new_only=new_only)
+
+
 # ---------------------------------------------------------------- writing
 
 # Tests replace it to stop a writer inside its transaction (a kill, two writers at once).
@@ -456,6 +507,7 @@ def write_run(location: str, row: RunRow, occurrences: Iterable[Occurrence]) -> 
         db.begin_write()
         try:
             db.migrate()
+            latest = _latest(db, row.scope)
             db.execute("DELETE FROM occurrences WHERE scope = ? AND as_of = ?", (row.scope, row.as_of))
             db.execute("DELETE FROM runs WHERE scope = ? AND as_of = ?", (row.scope, row.as_of))
             db.execute(f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * 13)})",
@@ -466,7 +518,10 @@ def write_run(location: str, row: RunRow, occurrences: Iterable[Occurrence]) -> 
                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
                            [(row.scope, row.as_of, o.fingerprint, o.rule, o.store_id, o.severity,
                              _json(list(o.subjects))) for o in occurrences])
-            _rederive(db, row.scope)
+            if latest is None or latest < row.as_of:  # the nightly case: update the state with this run
+                _advance(db, row, occurrences)
+            else:  # a rerun or a run written late: derive the scope's state again from every run
+                _rederive(db, row.scope)
             _before_commit()
             db.commit()
         except BaseException:
@@ -480,6 +535,32 @@ def write_run(location: str, row: RunRow, occurrences: Iterable[Occurrence]) -> 
 
 def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _advance(db: _Db, row: RunRow, occurrences) -> None:
+    """The findings table after `row`, a run later than every run of its scope (what
+    _rederive would give, without reading every occurrence)."""
+    states = _states(db, row.scope)
+    insert, reopen, keep = [], [], []
+    for o in occurrences:
+        st = states.get(o.fingerprint)
+        values = (o.rule, o.store_id, _json(list(o.subjects)))
+        if st is None:
+            insert.append((row.scope, o.fingerprint, *values, row.as_of, row.as_of, row.as_of, None))
+        elif st["resolved_at"] is None:
+            keep.append((*values, row.as_of, row.scope, o.fingerprint))
+        else:
+            reopen.append((*values, row.as_of, row.as_of, row.scope, o.fingerprint))
+    now = {o.fingerprint for o in occurrences}
+    resolve = [(row.as_of, row.scope, fp) for fp, st in states.items()
+               if st["resolved_at"] is None and fp not in now and row.covers(st["rule"], st["store_id"])]
+    db.executemany("INSERT INTO findings (scope, fingerprint, rule, store_id, subjects, first_seen, last_seen, "
+                   "open_since, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", insert)
+    db.executemany("UPDATE findings SET rule = ?, store_id = ?, subjects = ?, last_seen = ? "
+                   "WHERE scope = ? AND fingerprint = ?", keep)
+    db.executemany("UPDATE findings SET rule = ?, store_id = ?, subjects = ?, last_seen = ?, open_since = ?, "
+                   "resolved_at = NULL WHERE scope = ? AND fingerprint = ?", reopen)
+    db.executemany("UPDATE findings SET resolved_at = ? WHERE scope = ? AND fingerprint = ?", resolve)
 
 
 def _rederive(db: _Db, scope: str) -> None:
