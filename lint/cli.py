@@ -334,7 +334,8 @@ def _config(path: Path | None, policy):
 
 
 _SHOWN_DEFAULT = {"select": "all rules", "ignore": "none", "output_dir": "(stdout)", "waivers": "none",
-                  "baseline": "none", "scheduler": "a LocalCluster"}
+                  "baseline": "none", "scheduler": "a LocalCluster", "history": "none",
+                  "history_scope": "the export's name"}
 
 
 @main.command("config")
