@@ -358,7 +358,8 @@ def trend_chart(trend: list[dict], store_id: str, label) -> list[str]:
         rows.append(f'<tr data-rule="{esc(rule)}"><td nowrap style="padding:0 8px 0 0;font-size:12px;'
                     f'white-space:nowrap">{name}</td>{"".join(cells)}<td nowrap style="padding:0 0 0 8px;'
                     f'font-size:12px;white-space:nowrap">{esc(first_last(values))}</td></tr>')
-    title = label("history_trend").replace("{n}", str(len(trend)))
+    title = (label("history_trend").replace("{n}", str(len(trend)))
+             + f' ({str(trend[0]["as_of"])[:10]} → {str(trend[-1]["as_of"])[:10]})')
     return [f'<div style="font-size:13px;font-weight:600;margin-top:6px">{esc(title)}</div>',
             f'<table class="trend" role="presentation" cellpadding="0" cellspacing="0" border="0" '
             f'style="border-collapse:collapse;margin:4px 0">{"".join(rows)}</table>']
