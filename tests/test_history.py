@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, bind, make_export, run_cli
 from lint import History, LintOptions, lint
+
+from conftest import REPO, bind, make_export, run_cli
 
 DAY1 = "2026-01-01T00:00:00+07:00"
 DAY2 = "2026-01-02T00:00:00+07:00"
@@ -124,7 +125,8 @@ def test_two_nights_a_day_apart_show_new_open_and_resolved_in_every_format(tmp_p
     import csv
     rows = list(csv.DictReader(io.StringIO((out2 / "report.csv").read_text(encoding="utf-8"))))
     marks = {r["subjects"]: (r["record"], r["history_status"], r["history_days_open"]) for r in rows}
-    assert marks == {"X2": ("finding", "existing", "1"), "Z2": ("finding", "new", "0"), "Y2": ("resolved", "resolved", "")}
+    assert marks == {"X2": ("finding", "existing", "1"), "Z2": ("finding", "new", "0"),
+                     "Y2": ("resolved", "resolved", "")}
 
     lines = [json.loads(line) for line in (out2 / "report.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [line["subjects"] for line in lines if line["type"] == "resolved"] == [["Y2"]]
@@ -382,7 +384,8 @@ def test_the_schema_version_is_kept_in_the_database(tmp_path, db):
         with psycopg.connect(db) as conn:
             version = conn.execute("SELECT value FROM shoplint_meta WHERE key = 'schema_version'").fetchone()[0]
     else:
-        version = sqlite3.connect(db).execute("SELECT value FROM shoplint_meta WHERE key='schema_version'").fetchone()[0]
+        conn = sqlite3.connect(db)
+        version = conn.execute("SELECT value FROM shoplint_meta WHERE key='schema_version'").fetchone()[0]
     from lint.nightly.history import MIGRATIONS, SCHEMA_VERSION
     assert int(version) == SCHEMA_VERSION == len(MIGRATIONS)
 

@@ -73,6 +73,7 @@ def redact(location: str) -> str:
 
 
 def is_url(location: str) -> bool:
+    """A database URL (PostgreSQL), not an SQLite file."""
     return bool(re.match(r"^(postgres|postgresql)://", str(location)))
 
 
@@ -313,7 +314,8 @@ _RUN_COLUMNS = ("scope, as_of, export, recorded_at, tool_version, policy_version
                 "findings, failing, input_errors, counts")
 
 
-def _load_scope(db: _Db, scope: str, before: int | None = None) -> tuple[list[RunRow], dict[int, dict[str, Occurrence]]]:
+def _load_scope(db: _Db, scope: str, before: int | None = None
+                ) -> tuple[list[RunRow], dict[int, dict[str, Occurrence]]]:
     where, params = "scope = ?", [scope]
     if before is not None:
         where += " AND as_of < ?"
@@ -425,7 +427,6 @@ def _compare(location, scope, row: RunRow, occurrences, runs: list[RunRow], occ,
     # open before this run: its last covering run found it; resolved now if this run covers it and did not
     resolved = []
     now = {o.fingerprint for o in occurrences}
-    last_state: dict[str, tuple[bool, Occurrence | None]] = {}
     last_seen: dict[str, int] = {}
     all_fps = {fp for r in runs for fp in occ.get(r.as_of, {})}
     for fp in sorted(all_fps - now):
