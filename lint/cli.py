@@ -303,10 +303,10 @@ def check(ctx, export, output, color, send_email, config_file, verbose, quiet, *
         else:
             click.echo(rendered[formats[0]].decode("utf-8"), nl=False, color=use_color)
     status = exit_code(result, options)
-    _record_history(result)  # only now: the reports are out; a run that failed before writes nothing
     if send_email:
         sent = _send(result.report(options.lang, options.fail_on), policy, result.visuals, mail)
         status = max(status, sent) if not options.exit_zero else EXIT_OK
+    _record_history(result)  # only now: reports written and emails out; a run that failed before writes nothing
     hooks.summary(result, options.fail_on)
     if not quiet and result.waivers is not None:
         for w in result.waivers.to_dict()["expired"]:
@@ -322,7 +322,8 @@ def _record_history(result) -> None:
     try:
         result.history.commit()
     except HistoryError as e:
-        click.echo(f"shoplint: --history: {e}", err=True)
+        click.echo(f"shoplint: --history: {e}. The reports were delivered; run again with the same --as-of "
+                   "(and --resume with --email) to record the run.", err=True)
         sys.exit(EXIT_UNUSABLE)
 
 

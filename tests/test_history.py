@@ -286,6 +286,14 @@ def test_a_failed_run_writes_nothing(tmp_path, db):
     # exit 2: the report cannot be written
     res = run_cli(*args, "--output", tmp_path / "no" / "such" / "dir" / "r.json")
     assert res.returncode == 2 and _snapshot(db) == before, res.stderr
+    # exit 2: --email without an SMTP server (after the report files were written)
+    env_host = os.environ.pop("SHOPLINT_SMTP_HOST", None)
+    try:
+        res = run_cli(*args, "--email", "--outbox", tmp_path / "outbox")
+    finally:
+        if env_host is not None:
+            os.environ["SHOPLINT_SMTP_HOST"] = env_host
+    assert res.returncode == 2 and "SMTP" in res.stderr and _snapshot(db) == before, res.stderr
     # a crash while rendering, and a crash inside the history's transaction
     for mode in ("crash-render", "crash-commit"):
         proc = _script(mode, tmp_path / "flag", *args)

@@ -24,7 +24,8 @@ the first later run of its scope that covers it and does not find it; a run that
 cover it leaves it as it was.
 
 Safety: the pipeline only reads (`read_history`); the run is written by
-`HistoryOutcome.commit()`, which a front end calls after its reports were written, in one
+`HistoryOutcome.commit()`, which a front end calls after its reports were delivered (the
+command line: after the report files and the emails), in one
 transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock), so
 two writers queue and a failed or killed run writes nothing. A rerun of the same scope and
 as-of replaces that run. A history written by a newer schema is refused, never altered.
