@@ -20,7 +20,8 @@ OptionError for an option it cannot use.
 __version__ = "0.1.0"
 
 __all__ = ["lint", "plan", "Action", "PlanAnswer", "PlanError", "LintOptions", "Result", "Finding",
-           "UnusableExport", "OptionError", "InputProblem", "ProblemLevel", "resolve_options", "__version__"]
+           "UnusableExport", "OptionError", "InputProblem", "ProblemLevel", "resolve_options", "History",
+           "HistoryError", "__version__"]
 
 
 def __getattr__(name: str):
@@ -40,6 +41,9 @@ def __getattr__(name: str):
     if name == "Result":
         from lint.core.result import Result
         return Result
+    if name in ("History", "HistoryError"):
+        import lint.nightly.history as history
+        return getattr(history, name)
     if name == "Finding":
         from lint.core.findings import Finding
         return Finding

@@ -346,6 +346,7 @@ def check(ctx, export, output, color, send_email, config_file, verbose, quiet, *
         sent = _send(result.report(options.lang, options.fail_on), policy, result.visuals, mail,
                      localise=lambda lang: result.report(lang, options.fail_on))
         status = max(status, sent) if not options.exit_zero else EXIT_OK
+    _record_history(result)  # only now: reports written and emails out; a run that failed before writes nothing
     hooks.summary(result, options.fail_on)
     if not quiet and result.waivers is not None:
         for w in result.waivers.to_dict()["expired"]:
@@ -410,6 +411,18 @@ def _write_companion(result, options: LintOptions, output: Path | None) -> None:
     write_atomic(companion.path_beside(json_path), body)
 
 
+def _record_history(result) -> None:
+    if result.history is None:
+        return
+    from lint.nightly.history import HistoryError
+    try:
+        result.history.commit()
+    except HistoryError as e:
+        click.echo(f"shoplint: --history: {e}. The reports were delivered; run again with the same --as-of "
+                   "(and --resume with --email) to record the run.", err=True)
+        sys.exit(EXIT_UNUSABLE)
+
+
 def _config(path: Path | None, policy):
     try:
         return load_config(path or find_config(Path.cwd()), policy)
@@ -418,7 +431,8 @@ def _config(path: Path | None, policy):
 
 
 _SHOWN_DEFAULT = {"select": "all rules", "ignore": "none", "output_dir": "(stdout)", "waivers": "none",
-                  "baseline": "none", "scheduler": "a LocalCluster"}
+                  "baseline": "none", "scheduler": "a LocalCluster", "history": "none",
+                  "history_scope": "the export's name"}
 
 
 @main.command("config")
@@ -493,6 +507,72 @@ def baseline_write(report_file, output):
     except OutputError as e:
         raise UsageProblem(str(e)) from None
     click.echo(f"shoplint: baseline of {len(data['findings'])} findings written to {output}", err=True)
+
+
+@main.command("history")
+@click.argument("db")
+@click.option("--scope", help="Only runs of this export (default: every export in the history).")
+@click.option("--store", help="Only this store: its runs and counts.")
+@click.option("--rule", help="Only this rule code.")
+@click.option("--fingerprint", help="The life of one finding: first seen, last seen, resolved at, each run.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--timezone", default="Asia/Jakarta", show_default=True, help="Zone the instants are shown in.")
+@click.option("--lang", type=click.Choice(["en", "id"]), default="en", show_default=True)
+def history_cmd(db, scope, store, rule, fingerprint, fmt, timezone, lang):
+    """Show a history (--history DB): its runs, counts over time per store and rule, and the
+    life of one finding (--fingerprint). DB is an SQLite file or a database URL."""
+    from lint.ingest.timestamps import format_instant
+    from lint.nightly.history import History, HistoryError
+    from lint.reports.wording import first_last, sparkline
+    policy = _policy(checked=False)
+    label = lambda key: policy.label(key, lang)  # noqa: E731
+    when = lambda ms: None if ms is None else format_instant(ms, timezone)  # noqa: E731
+    try:
+        history = History(db)
+        runs = history.runs(scope=scope, store=store, rule=rule.upper() if rule else None)
+        lives = history.finding(fingerprint) if fingerprint else []
+        if fingerprint:
+            lives = [life for life in lives if scope is None or life["scope"] == scope]
+    except HistoryError as e:
+        raise UsageProblem(str(e)) from None
+    if fingerprint and not lives:
+        raise UsageProblem(f"no finding with fingerprint {fingerprint!r} in this history")
+    for life in lives:
+        for key in ("first_seen", "last_seen", "open_since", "resolved_at"):
+            life[key] = when(life[key])
+        life["runs"] = [{"as_of": when(r["as_of"]), "found": r["found"]} for r in life["runs"]]
+    if fmt == "json":
+        data = {"runs": [r.to_dict(timezone) for r in runs]}
+        if fingerprint:
+            data["finding"] = lives
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    if fingerprint:
+        for life in lives:
+            click.echo(f"{life['fingerprint']} {life['rule']} {label('store').lower()} {life['store_id']} "
+                       f"({', '.join(life['subjects'])}) — {life['scope']}")
+            click.echo(f"  {label('history_first_seen')}: {life['first_seen']}")
+            click.echo(f"  {label('history_last_seen')}: {life['last_seen']}")
+            click.echo(f"  {label('history_resolved')}: {life['resolved_at'] or label('history_open')}")
+            for r in life["runs"]:
+                click.echo(f"    {r['as_of']}  {'●' if r['found'] else '○'} "
+                           f"{label('history_found') if r['found'] else label('history_absent')}")
+        return
+    click.echo(f"{len(runs)} {label('history_run' if len(runs) == 1 else 'history_runs')}")
+    click.echo(f"{'as_of':26} {'export':20} {'findings':>8} {'failing':>8} {'input errors':>12}")
+    for r in runs:
+        n = sum(sum(c.values()) for c in r.counts.values()) if (store or rule) else r.findings
+        click.echo(f"{when(r.as_of):26} {r.export[:20]:20} {n:>8} {r.failing if not (store or rule) else '':>8} "
+                   f"{r.input_errors:>12}")
+    stores = sorted({s for r in runs for s in r.counts} | ({store} if store else set()))
+    for s in stores:
+        click.echo(f"{label('store')} {s}")
+        rules = sorted({k for r in runs for k in r.counts.get(s, {})})
+        totals = [sum(r.counts.get(s, {}).values()) for r in runs]
+        click.echo(f"  {label('history_all_rules'):<10} {sparkline(totals)} {first_last(totals)}")
+        for k in rules:
+            values = [r.counts.get(s, {}).get(k, 0) if k in r.rules_run else None for r in runs]
+            click.echo(f"  {k:<10} {sparkline(values)} {first_last(values)}")
 
 
 @main.command("rules")

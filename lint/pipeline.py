@@ -147,8 +147,12 @@ def prepare(options: LintOptions, policy: Policy) -> _Prepared:
             baseline = load_baseline(Path(options.baseline))
         except BaselineError as e:
             raise OptionError(str(e)) from None
-    if options.new_only and baseline is None:
-        raise OptionError("--new-only needs --baseline PREVIOUS.json")
+    if options.new_only and baseline is None and options.history is None:
+        raise OptionError("--new-only needs --baseline PREVIOUS.json or --history DB")
+    if options.history is not None and not str(options.history).strip():
+        raise OptionError("--history is empty: give an SQLite file or a database URL")
+    if options.history_scope is not None and (options.history is None or not options.history_scope.strip()):
+        raise OptionError("--history-scope NAME goes with --history DB")
     set_here = lambda name: options.sources.get(name, "default") != "default"  # noqa: E731
     if options.engine == "local" and (options.scheduler is not None or set_here("workers")):
         raise OptionError("--scheduler and --workers go with --engine dask")
@@ -219,6 +223,8 @@ def lint(export: str | Path, options: LintOptions | None = None, *, hooks: Hooks
             if ready.baseline is not None:
                 from lint.nightly.baseline import compare
                 outcome["baseline"] = compare(result.findings, ready.baseline, options.new_only)
+            if options.history is not None:
+                outcome["history"] = _read_history(result, options, export_name or source.name)
             if visuals:
                 from lint.reports.visuals import build_visuals
                 with hooks.stage("pictures"):
@@ -256,6 +262,17 @@ def plan(export: str | Path, action, options: LintOptions | None = None, *, poli
                           severities=options.severities)
     except ExportError as e:
         raise UnusableExport(str(e)) from None
+
+
+def _read_history(result: Result, options: LintOptions, export_name: str):
+    """Marks, resolved findings and the trend from the history; the run itself is written by
+    `result.history.commit()` once the front end has delivered the reports."""
+    from lint.nightly.history import HistoryError, read_history
+    try:
+        return read_history(options.history, dataclasses.replace(result, export_name=export_name), options,
+                            scope=options.history_scope)
+    except HistoryError as e:
+        raise OptionError(f"--history: {e}") from None
 
 
 def _shows_progress(hooks: Hooks) -> bool:

@@ -24,6 +24,8 @@ class Finding:
     # Set after the run: the waiver that covers it, and "new"/"existing" against a baseline.
     waiver: dict | None = None
     baseline: str | None = None
+    # Set after the run with --history: {status, first_seen, open_since, days_open}.
+    history: dict | None = None
 
     @property
     def fingerprint(self) -> str:

@@ -1,7 +1,7 @@
 """The outcome of one lint: findings, what ran, the input problems, and the nightly marks.
 
 Engines build it from the checks; the pipeline completes it once (export name, waivers,
-baseline, pictures, headroom) with `dataclasses.replace`, never attribute by attribute. Reporters
+baseline, history, pictures, headroom) with `dataclasses.replace`, never attribute by attribute. Reporters
 only read it.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ from lint.core.problems import InputProblem, ProblemLevel
 
 if TYPE_CHECKING:
     from lint.nightly.baseline import BaselineOutcome
+    from lint.nightly.history import HistoryOutcome
     from lint.nightly.waivers import WaiverOutcome
     from lint.reports.visuals import Visuals
 
@@ -43,6 +44,7 @@ class Result:
     baseline: BaselineOutcome | None = None  # when a baseline was given
     # what each store may still do as of as_of (lint.core.headroom: Limit and UnbindAfter items)
     headroom: list = field(default_factory=list)
+    history: HistoryOutcome | None = None  # when a history was given: marks, resolved, trend, the run to record
 
     def zone_of(self, store_id: str) -> str:
         """The store's time zone, or the run's default."""
@@ -53,9 +55,10 @@ class Result:
         if fail_on == "never":
             return []
         floor = SEVERITY_RANK[fail_on]
-        new_only = self.baseline is not None and self.baseline.new_only
+        new_only = (self.baseline is not None and self.baseline.new_only) or (
+            self.history is not None and self.history.new_only)
         return [f for f in self.findings if SEVERITY_RANK[f.severity] >= floor and f.waiver is None
-                and not (new_only and f.baseline == "existing")]
+                and not (new_only and _existing(f))]
 
     @property
     def input_errors(self) -> list[InputProblem]:
@@ -72,3 +75,10 @@ class Result:
         from lint.reports import RENDERERS
         body = RENDERERS[fmt](self, lang=lang, fail_on=fail_on, color=False)
         return body if isinstance(body, bytes) else body.encode("utf-8")
+
+
+def _existing(f: Finding) -> bool:
+    """Seen before: by the baseline when one was given, else by the history."""
+    if f.baseline is not None:
+        return f.baseline == "existing"
+    return f.history is not None and f.history.get("status") == "existing"

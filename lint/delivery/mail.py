@@ -138,12 +138,13 @@ def store_text(report: dict, store_id: str, policy) -> str:
     name = (report.get("stores", {}).get(store_id) or {}).get("name") or store_id
     lines = [f"{label('report_title')} — {name} ({store_id}), {label('as_of')} {report.get('as_of')}", ""]
     for f in (f for f in report["findings"] if f["store_id"] == store_id):
-        lines += [f"[{f['severity']}] {f['rule']} {f['name']}: {f['message']}",
+        lines += [f"[{f['severity']}]{_history_mark(f, label)} {f['rule']} {f['name']}: {f['message']}",
                   f"    {label('fix')}: {f['fix']}", f"    {label('subjects')}: {', '.join(f['subjects'])}", ""]
     if len(lines) == 2:
         lines.append(label("no_findings"))
         lines.append("")
     lines += _headroom_text(report, store_id, label)
+    lines += history_text(report, store_id, label)
     return "\n".join(_CONTROL.sub(" ", line) if line else line for line in lines) + "\n"
 
 
@@ -234,7 +235,7 @@ def deliver(report: dict, policy, settings: SmtpSettings, outbox: Path, *, to: l
     stores = report.get("stores", {})
     from lint.reports.wording import near_limit_stores
     with_findings = sorted({f["store_id"] for f in report["findings"]}
-                           | set(near_limit_stores(report.get("headroom", {}))))
+                           | set(near_limit_stores(report.get("headroom", {}))) | _resolved_stores(report))
     targets = sorted(set(stores) | set(with_findings)) if send_clean else with_findings
     done = _sent_before(outbox) if resume else set()
     result = Delivery()
@@ -280,3 +281,35 @@ def deliver(report: dict, policy, settings: SmtpSettings, outbox: Path, *, to: l
         eml.unlink(missing_ok=True)  # a message kept from an earlier failure is now sent
         result.outcomes.append(Outcome(store_id, raw, "sent"))
     return result
+
+
+# ---------------------------------------------------------------- --history
+
+
+def _history_mark(f: dict, label) -> str:
+    from lint.reports.wording import history_mark
+    return f" [{history_mark(f['history'], label)}]" if f.get("history") else ""
+
+
+def _resolved_stores(report: dict) -> set[str]:
+    """With --history, a store whose findings were all resolved still hears about it."""
+    return {r["store_id"] for r in (report.get("history") or {}).get("resolved", [])}
+
+
+def history_text(report: dict, store_id: str, label) -> list[str]:
+    """The plain-text part's history: what was resolved, and the trend as block characters."""
+    from lint.reports.wording import first_last, sparkline, store_trend
+    history = report.get("history")
+    if not history:
+        return []
+    lines = [""]
+    resolved = [r for r in history.get("resolved", []) if r["store_id"] == store_id]
+    if resolved:
+        lines.append(f"{label('history_resolved_since')} ({len(resolved)}):")
+        lines += [f"    {r['rule']} {', '.join(r['subjects'])}" for r in resolved]
+        lines.append("")
+    trend = history.get("trend", [])
+    lines.append(f"{label('history_trend').replace('{n}', str(len(trend)))}:")
+    for rule, values in store_trend(trend, store_id).items():
+        lines.append(f"    {(rule or label('history_all_rules')):<10} {sparkline(values)} {first_last(values)}")
+    return lines

@@ -74,6 +74,8 @@ def render_report(report: dict, policy, visuals: Visuals | None = None, stores: 
     out += _summary(report, policy, findings, by_store, names, fail_on, lang, label, stores)
     for store_id, items in by_store.items():
         out += _store_section(store_id, names, items, visuals, lang, label)
+        out += store_history(report, store_id, lang, label)
+    out += _history_only_stores(report, by_store, stores, names, lang, label)
     out += _headroom(report, stores, lang, label)
     if stores is None:
         out += _input_errors(report["input_errors"], label, lang)
@@ -161,7 +163,8 @@ def _store_section(store_id, names, items, visuals, lang, label) -> list[str]:
         inner = [f'<div class="finding" data-rule="{esc(f["rule"])}">'
                  f'{_badge(label(f["severity"]), SEVERITY_COLOUR.get(f["severity"], "#555"))} '
                  f'<b>{esc(f["rule"])}</b> <span style="color:#555">{esc(f["name"])}</span>'
-                 + (" " + _badge(label("baseline_" + f["baseline"]), "#6941c6") if f.get("baseline") == "new" else "")
+                 + (_history_badge(f, label) if f.get("history") else
+                    " " + _badge(label("baseline_" + f["baseline"]), "#6941c6") if f.get("baseline") == "new" else "")
                  + (" " + _badge(label("waived"), "#667085") if f.get("waiver") else "") + "</div>",
                  f'<p style="margin:6px 0">{esc(f["message"])}</p>',
                  f'<p style="margin:6px 0;padding:6px 10px;background:#ecfdf3;border-left:3px solid #12b76a">'
@@ -340,3 +343,88 @@ def _headroom(report: dict, stores: list[str] | None, lang: str, label) -> list[
                          + _table([label("hr_account"), label("hr_unbind_after")], unbinds, small=True) + "</div>")
         out += _card(inner)
     return out
+
+
+# ---------------------------------------------------------------- --history: marks, resolved, trend
+
+TREND_COLOUR = "#175cd3"
+TREND_ZERO = "#d0d7de"
+TREND_HEIGHT = 28
+
+
+def _history_badge(f: dict, label) -> str:
+    from lint.reports.wording import history_mark
+    h = f["history"]
+    return " " + _badge(history_mark(h, label), "#6941c6" if h.get("status") == "new" else "#475467")
+
+
+def _history_only_stores(report, by_store, stores, names, lang, label) -> list[str]:
+    """Stores with nothing open but something resolved since the last run."""
+    resolved = {r["store_id"] for r in report.get("history", {}).get("resolved", [])}
+    out = []
+    for store_id in sorted(resolved - set(by_store)):
+        if stores is not None and store_id not in stores:
+            continue
+        out.append(f'<h2 id="store-{esc(store_id)}" style="font-size:19px;margin:22px 0 4px">{esc(label("store"))} '
+                   f'{esc(_named(report, store_id))}</h2>')
+        out += store_history(report, store_id, lang, label)
+    return out
+
+
+def _named(report, store_id) -> str:
+    name = (report.get("stores", {}).get(store_id) or {}).get("name")
+    return f"{store_id} — {name}" if name else store_id
+
+
+def store_history(report: dict, store_id: str, lang: str, label) -> list[str]:
+    """With --history: what was resolved in this store since the last run, and its trend
+    chart (bars as table cells with bgcolor/height attributes: visible in mail apps that
+    strip styles)."""
+    history = report.get("history")
+    if not history:
+        return []
+    inner = []
+    resolved = [r for r in history.get("resolved", []) if r["store_id"] == store_id]
+    if resolved:
+        inner.append(f'<h3 class="resolved" style="font-size:15px;margin:0 0 4px">'
+                     f'{esc(label("history_resolved_since"))} ({number(len(resolved), lang)})</h3>')
+        inner.append(_table([label("rule"), label("subjects"), label("history_first_seen"),
+                             label("history_last_seen")],
+                            [[esc(r["rule"]), esc(", ".join(r["subjects"])), esc(str(r["first_seen"])[:10]),
+                              esc(str(r["last_seen"])[:10])] for r in resolved], small=True))
+    inner += trend_chart(history.get("trend", []), store_id, label)
+    return _card(inner)
+
+
+def trend_chart(trend: list[dict], store_id: str, label) -> list[str]:
+    """One row per rule (and all rules first), one bar per run, oldest left."""
+    from lint.reports.wording import first_last, store_trend
+    if not trend:
+        return []
+    series = store_trend(trend, store_id)
+    rows = []
+    for rule, values in series.items():
+        top = max((v for v in values if v is not None), default=0)
+        cells = []
+        for t, v in zip(trend, values):
+            when = str(t["as_of"])[:10]
+            if v is None:
+                cells.append(f'<td width="8" height="{TREND_HEIGHT}" style="padding:0 1px;width:8px"></td>')
+                continue
+            h = 1 if v <= 0 or top <= 0 else max(2, round(v / top * TREND_HEIGHT))
+            colour = TREND_ZERO if v <= 0 else TREND_COLOUR
+            cells.append(f'<td valign="bottom" width="8" height="{TREND_HEIGHT}" style="padding:0 1px;width:8px;'
+                         f'height:{TREND_HEIGHT}px;vertical-align:bottom"><table role="presentation" cellpadding="0" '
+                         f'cellspacing="0" border="0" width="6" style="border-collapse:collapse"><tr>'
+                         f'<td class="bar" data-count="{v}" title="{esc(when)}: {v}" bgcolor="{colour}" width="6" '
+                         f'height="{h}" style="width:6px;height:{h}px;background:{colour};font-size:0;line-height:0">'
+                         f'</td></tr></table></td>')
+        name = esc(rule) if rule else esc(label("history_all_rules"))
+        rows.append(f'<tr data-rule="{esc(rule)}"><td nowrap style="padding:0 8px 0 0;font-size:12px;'
+                    f'white-space:nowrap">{name}</td>{"".join(cells)}<td nowrap style="padding:0 0 0 8px;'
+                    f'font-size:12px;white-space:nowrap">{esc(first_last(values))}</td></tr>')
+    title = (label("history_trend").replace("{n}", str(len(trend)))
+             + f' ({str(trend[0]["as_of"])[:10]} → {str(trend[-1]["as_of"])[:10]})')
+    return [f'<div style="font-size:13px;font-weight:600;margin-top:6px">{esc(title)}</div>',
+            f'<table class="trend" role="presentation" cellpadding="0" cellspacing="0" border="0" '
+            f'style="border-collapse:collapse;margin:4px 0">{"".join(rows)}</table>']

@@ -27,6 +27,7 @@ def finding_dict(result: Result, f, lang: str) -> dict:
         "fingerprint": f.fingerprint,
         **({"waiver": f.waiver} if f.waiver else {}),
         **({"baseline": f.baseline} if f.baseline else {}),
+        **({"history": f.history} if f.history else {}),
     }
 
 
@@ -85,6 +86,7 @@ def summary(result: Result, fail_on: str) -> dict:
         "input_errors": len(result.input_errors),
         **({"waived": sum(1 for f in result.findings if f.waiver)} if result.waivers is not None else {}),
         **({"baseline": result.baseline.counts()} if result.baseline is not None else {}),
+        **({"history": result.history.counts()} if result.history is not None else {}),
     }
 
 
@@ -118,6 +120,7 @@ def report_dict(result: Result, lang: str = "en", fail_on: str = "error") -> dic
         **({"waivers": result.waivers.to_dict()} if result.waivers is not None else {}),
         **({"baseline": {"resolved": result.baseline.resolved_findings, "new_only": result.baseline.new_only}}
            if result.baseline is not None else {}),
+        **({"history": result.history.to_dict(result.timezone)} if result.history is not None else {}),
     }
 
 

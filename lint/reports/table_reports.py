@@ -55,7 +55,9 @@ def csv_from_report(report: dict, stores: list[str] | None = None, policy=None) 
     findings = [f for f in report["findings"] if stores is None or f["store_id"] in stores]
     keys = _evidence_keys(findings)
     headroom = {s: h for s, h in report.get("headroom", {}).items() if stores is None or s in stores}
-    header = BASE_COLUMNS + [f"evidence.{k}" for k in keys] + ERROR_COLUMNS + (HEADROOM_COLUMNS if headroom else [])
+    history = HISTORY_COLUMNS if "history" in report else []
+    header = (BASE_COLUMNS + [f"evidence.{k}" for k in keys] + ERROR_COLUMNS + history
+              + (HEADROOM_COLUMNS if headroom else []))
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(header)
@@ -66,16 +68,44 @@ def csv_from_report(report: dict, stores: list[str] | None = None, policy=None) 
         waiver = f.get("waiver") or {}
         row += [waiver.get("reason"), waiver.get("owner"), waiver.get("expires")]
         row += [f["evidence"].get(k) for k in keys]
-        row += [None] * len(ERROR_COLUMNS)
+        row += [None] * len(ERROR_COLUMNS) + (_history_cells(f.get("history")) if history else [])
         w.writerow([neutralise(v) for v in row + [None] * (len(header) - len(row))])
     for p in report["input_errors"] if stores is None else []:
         row = ["input_error"] + [None] * (len(BASE_COLUMNS) - 1) + [None] * len(keys)
         row[BASE_COLUMNS.index("message")] = p["message"]
         row += [p["file"], p["row"], p["column"], p["value"], p["level"]]
         w.writerow([neutralise(v) for v in row + [None] * (len(header) - len(row))])
-    for row in _headroom_rows(report, headroom, len(keys), policy):
+    for row in _headroom_rows(report, headroom, len(keys) + len(history), policy):
         w.writerow([neutralise(v) for v in row])
+    for row in _resolved_rows(report, stores, len(keys)) if history else []:
+        w.writerow([neutralise(v) for v in row + [None] * (len(header) - len(row))])
     return buf.getvalue()
+
+
+# With --history: each finding's mark, then one "resolved" row per finding gone since the last run.
+HISTORY_COLUMNS = ["history_status", "history_first_seen", "history_open_since", "history_days_open",
+                   "history_last_seen"]
+
+
+def _history_cells(h: dict | None) -> list:
+    h = h or {}
+    return [h.get("status"), h.get("first_seen"), h.get("open_since"), h.get("days_open"), None]
+
+
+def _resolved_rows(report: dict, stores: list[str] | None, n_evidence: int) -> list[list]:
+    rows = []
+    for r in report["history"].get("resolved", []):
+        if stores is not None and r["store_id"] not in stores:
+            continue
+        row = ["resolved"] + [None] * (len(BASE_COLUMNS) - 1)
+        row[BASE_COLUMNS.index("rule")] = r["rule"]
+        row[BASE_COLUMNS.index("store_id")] = r["store_id"]
+        row[BASE_COLUMNS.index("subjects")] = "|".join(r["subjects"])
+        row[BASE_COLUMNS.index("fingerprint")] = r["fingerprint"]
+        row += [None] * (n_evidence + len(ERROR_COLUMNS))
+        row += ["resolved", r["first_seen"], None, None, r["last_seen"]]
+        rows.append(row)
+    return rows
 
 
 def render_jsonl(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
@@ -85,6 +115,9 @@ def render_jsonl(result: Result, lang: str = "en", fail_on: str = "error", color
     lines += [json.dumps({"type": "input_error", **p.to_dict()}, ensure_ascii=False) for p in result.problems]
     lines += [json.dumps({"type": "headroom", "store_id": s, **h}, ensure_ascii=False)
               for s, h in headroom_dict(result, lang).items()]
+    if result.history is not None:  # what was resolved since the last run
+        lines += [json.dumps({"type": "resolved", **r}, ensure_ascii=False)
+                  for r in result.history.to_dict(result.timezone)["resolved"]]
     lines.append(json.dumps({"type": "summary", **summary(result, fail_on)}, ensure_ascii=False))
     return "\n".join(lines) + "\n"
 
@@ -119,6 +152,8 @@ def render_parquet(result: Result, lang: str = "en", fail_on: str = "error", col
         "waiver": [json.dumps(r["waiver"], ensure_ascii=False, sort_keys=True) if r.get("waiver") else None
                    for r in rows],
     }, schema=PARQUET_SCHEMA)
+    if result.history is not None:  # each finding's mark; what was resolved is in the metadata's "history"
+        table = _with_history_columns(table, rows)
     head = report_dict(result, lang, fail_on)
     meta = {k: v for k, v in head.items() if k not in ("findings",)}
     table = table.replace_schema_metadata({b"shoplint": json.dumps(meta, ensure_ascii=False).encode("utf-8"),
@@ -128,9 +163,10 @@ def render_parquet(result: Result, lang: str = "en", fail_on: str = "error", col
     return buf.getvalue()
 
 
-def _headroom_rows(report: dict, headroom: dict, n_evidence: int, policy=None) -> list[list]:
+def _headroom_rows(report: dict, headroom: dict, n_between: int, policy=None) -> list[list]:
     """One row per limit and per bound account of each store (record 'headroom'), after the
-    findings and input errors; `message` says it in words."""
+    findings and input errors; `message` says it in words. `n_between`: how many evidence and
+    history columns the header has besides the base and error columns (all empty here)."""
     from lint.reports.wording import limit_words, unbind_words
     lang = report.get("language", "en")
     if policy is None:
@@ -139,7 +175,7 @@ def _headroom_rows(report: dict, headroom: dict, n_evidence: int, policy=None) -
     label = lambda key: policy.label(key, lang)  # noqa: E731
     stores = report.get("stores", {})
     out = []
-    blank = [None] * (len(BASE_COLUMNS) + n_evidence + len(ERROR_COLUMNS))
+    blank = [None] * (len(BASE_COLUMNS) + n_between + len(ERROR_COLUMNS))
     at = {c: i for i, c in enumerate(BASE_COLUMNS)}
     for store_id, h in headroom.items():
         zone = (stores.get(store_id) or {}).get("timezone") or report.get("timezone") or "Asia/Jakarta"
@@ -161,3 +197,16 @@ def _headroom_rows(report: dict, headroom: dict, n_evidence: int, policy=None) -
             out.append(row + ["unbind_after", None, None, None, None, None, None, None, u["account_type"],
                               u["bound_at"], u["earliest_unbind"], u["may_unbind_now"]])
     return out
+
+
+def _with_history_columns(table: pa.Table, rows: list[dict]) -> pa.Table:
+    def ts(key):
+        import pandas as pd
+        return pa.array([pd.Timestamp(r["history"][key]).value // 1_000_000 if r.get("history") else None
+                         for r in rows], pa.timestamp("ms", tz="UTC"))
+    table = table.append_column("history_status", pa.array([(r.get("history") or {}).get("status") for r in rows],
+                                                           pa.string()))
+    table = table.append_column("history_first_seen", ts("first_seen"))
+    table = table.append_column("history_open_since", ts("open_since"))
+    return table.append_column("history_days_open", pa.array([(r.get("history") or {}).get("days_open")
+                                                              for r in rows], pa.int32()))

@@ -34,6 +34,7 @@ def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool
         for f in findings:
             sev = style(f"{label(f.severity):7}", fg=_COLOURS.get(f.severity))
             mark = f"[{label('baseline_' + f.baseline)}] " if f.baseline else ""
+            mark = f"[{wording.history_mark(f.history, label)}] " if f.history else mark
             lines.append(f"  {sev} {mark}{f.rule} {f.name}: {clean(wording.message(result, f, lang))}")
             if f.waiver:
                 w = f.waiver
@@ -52,6 +53,7 @@ def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool
             prefix = label("warning") + ": " if p.level == "warning" else ""
             lines.append(f"  {prefix}{clean(p.describe())}")
         lines.append("")
+    lines += history_lines(result, lang)
     failing = len(result.failing(fail_on))
     counts = ", ".join(f"{code} {n}" for code, n in sorted(_count(result.findings).items()))
     lines.append(style(label("summary"), bold=True))
@@ -75,6 +77,11 @@ def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool
     near = wording.near_limit_stores(headroom)
     if near:
         lines.append(f"  {label('warning')}: {clean(', '.join(near))} {label('hr_near_limit_notices')}")
+    if result.history is not None:
+        c = result.history.counts()
+        lines.append(f"  {label('history')}: {c['new']} {label('history_new')}, {c['existing']} "
+                     f"{label('history_existing')}, {c['resolved']} {label('history_resolved')} "
+                     f"({label('history_run')} {c['runs']})")
     for code, why in sorted(result.not_run.items()):
         lines.append(f"  {label('not_run')}: {code} ({why})")
     for code, n in sorted(result.not_checked.items()):
@@ -134,3 +141,29 @@ def render_plan(answer, lang: str = "en") -> str:
             lines.append(f"  {label('plan_never')}")
     lines.append(f"  ({label('plan_checked')}: {', '.join(answer.rules_checked)})")
     return "\n".join(lines) + "\n"
+
+
+def history_lines(result: Result, lang: str) -> list[str]:
+    """With --history: per store, what was resolved since the last run and its trend."""
+    if result.history is None:
+        return []
+    label = lambda key: result.policy.label(key, lang)  # noqa: E731
+    h = result.history
+    trend = h.to_dict(result.timezone)["trend"]
+    stores = sorted({f.store_id for f in result.findings} | {r["store_id"] for r in h.resolved_findings})
+    lines: list[str] = []
+    for store_id in stores:
+        name = result.store_names.get(store_id)
+        lines.append(clean(f"{label('store')} {store_id}" + (f" ({name})" if name else "")) + f" — {label('history')}")
+        resolved = h.resolved_in(store_id)
+        if resolved:
+            lines.append(f"  {label('history_resolved_since')} ({len(resolved)}):")
+            for r in resolved:
+                lines.append(f"    {r['rule']} {clean(', '.join(r['subjects']))} ({r['fingerprint']})")
+        series = wording.store_trend(trend, store_id)
+        lines.append(f"  {label('history_trend').replace('{n}', str(len(trend)))}:")
+        for rule, values in series.items():
+            lines.append(f"    {(rule or label('history_all_rules')):<10} {wording.sparkline(values)} "
+                         + wording.first_last(values))
+        lines.append("")
+    return lines

@@ -120,3 +120,41 @@ def unbind_words(u: dict, label, zone: str) -> tuple[str, str]:
 def near_limit_stores(headroom: dict) -> list[str]:
     """The stores with a limit near its end (notices)."""
     return [s for s, h in headroom.items() if any(x.get("near_limit") for x in h["limits"])]
+
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def history_mark(history: dict, label) -> str:
+    """A finding's mark against the history: 'new', 'open for 3 days'..."""
+    if history.get("status") == "new":
+        return label("history_new")
+    days = int(history.get("days_open") or 0)
+    if days == 0:
+        return label("history_open_under_a_day")
+    return label("history_open_day") if days == 1 else label("history_open_days").replace("{n}", str(days))
+
+
+def sparkline(values: list[int | None]) -> str:
+    """Counts as block characters (lowest to highest), readable in any mail app or terminal;
+    a run that did not check (None) is a space."""
+    top = max((v for v in values if v is not None), default=0)
+    return "".join(" " if v is None else SPARK[0] if v <= 0 or top <= 0
+                   else SPARK[max(1, round(v / top * (len(SPARK) - 1)))] for v in values)
+
+
+def store_trend(trend: list[dict], store_id: str) -> dict[str, list[int | None]]:
+    """{"": totals, rule: counts} per run (oldest first) for one store, from a report's
+    history trend; None where the run did not run the rule."""
+    rules = sorted({r for t in trend for r in (t["counts"].get(store_id) or {})})
+    series: dict[str, list[int | None]] = {"": [sum((t["counts"].get(store_id) or {}).values()) for t in trend]}
+    for rule in rules:
+        series[rule] = [(t["counts"].get(store_id) or {}).get(rule, 0) if rule in t.get("rules_run", (rule,))
+                        else None for t in trend]
+    return series
+
+
+def first_last(values: list[int | None]) -> str:
+    """'6 → 4' from the first and last runs that counted."""
+    shown = [v for v in values if v is not None]
+    return f"{shown[0]} → {shown[-1]}" if shown else "—"

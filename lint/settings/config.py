@@ -11,6 +11,7 @@ working directory upward, or `--config FILE`. Command-line options override it.
     cache_dir = ".shoplint-cache"
     waivers = "waivers.toml"
     baseline = "baseline.json"
+    history = "history.db"              # or "postgresql://user@host/db"
 
     [rules.BIND004]                     # per rule: severity and parameters
     severity = "warning"
@@ -104,7 +105,7 @@ def load_config(path: Path | None, policy: Policy) -> Config:
         if kind is int and isinstance(value, bool) or not isinstance(value, kind) \
                 or (kind is list and not all(isinstance(v, str) for v in value)):
             raise ConfigError(f"{where}: '{key}' must be {'a list of strings' if kind is list else kind.__name__}")
-        if key in _PATHS:
+        if key in _PATHS or (key == "history" and "://" not in value):  # a history file, not a database URL
             value = str((path.parent / value).resolve()) if not Path(value).is_absolute() else value
         cfg.values[key] = value
     for key, choices in _CHOICES.items():

@@ -115,7 +115,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("no_cache", False, "Do not read or write the image-hash cache.", "flag"),
     Option("waivers", None, "Waivers file (TOML or CSV): agreed exceptions.", "path"),
     Option("baseline", None, "An earlier JSON report or baseline: findings are marked new or existing.", "path"),
-    Option("new_only", False, "With --baseline: only new findings fail the run.", "flag"),
+    Option("new_only", False, "With --baseline or --history: only new findings fail the run.", "flag"),
+    Option("history", None, "Remember every run: an SQLite file (created if missing) or a database URL "
+           "(postgresql://user@host/db, extra history-pg). Reports then mark findings new / open for N days, list "
+           "what was resolved since the last run and chart each store's trend.", "text", metavar="DB"),
+    Option("history_scope", None, "With --history: the name runs are compared under (default: the export's "
+           "name; set it when each night's export has another name, e.g. a dated zip).", "text", metavar="NAME"),
     Option("exit_zero", False, "Exit 0 even with findings (unusable input still exits 2).", "flag"),
     Option("account_id", None, "The account of videos whose file names none (a TikTok Display API video list; a "
            "'Download your data' export, instead of its user name). An account_id, or a handle of the accounts "
@@ -161,6 +166,8 @@ class LintOptions:
     waivers: Path | None = _D["waivers"]
     baseline: Path | None = _D["baseline"]
     new_only: bool = _D["new_only"]
+    history: str | None = _D["history"]  # an SQLite file or a database URL
+    history_scope: str | None = _D["history_scope"]  # default: the export's name
     exit_zero: bool = _D["exit_zero"]
     account_id: str | None = _D["account_id"]
     fetch_covers: bool = _D["fetch_covers"]
@@ -181,6 +188,8 @@ class LintOptions:
             elif not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
         object.__setattr__(self, "format", tuple(f.strip().lower() for f in self.format))
+        if self.history is not None and not isinstance(self.history, str):  # a Path from Python
+            object.__setattr__(self, "history", str(self.history))
         for name in ("output_dir", "cache_dir", "waivers", "baseline"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, Path):
