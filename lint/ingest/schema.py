@@ -206,8 +206,10 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
             flag(bad, col, f"must be one of {', '.join(col.values)}", arr, skip=skip_on_error)
             if skip_on_error:
                 drop |= bad
-            data[col.name] = pd.array(lowered.to_pylist(), dtype="str") if n else pd.array([], dtype="str")
-            data[col.name][bad] = pd.NA
+            values = pd.array(lowered, dtype="str") if n else pd.array([], dtype="str")  # no Python strings
+            if bad.any():
+                values[bad] = pd.NA
+            data[col.name] = values
         elif col.kind == REGION:
             data[col.name] = pd.array(pc.utf8_upper(pc.utf8_trim_whitespace(arr)), dtype="str")
         elif col.kind == ZONE:
@@ -224,12 +226,9 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
         else:
             data[col.name] = pd.array(arr, dtype="str")
 
-    frame = pd.DataFrame(data)
-    frame["_row"] = raw.rows
-
     if schema.ordered:
         start_col, end_col = schema.ordered
-        start, end = frame[start_col].to_numpy(), frame[end_col].to_numpy()
+        start, end = np.asarray(data[start_col]), np.asarray(data[end_col])
         backwards = (start != NO_TIME) & (end != NO_TIME) & (end < start) & ~drop
         col = schema.column(end_col)
         flag(backwards, col, f"'{end_col}' is before '{start_col}'", raw.columns.get(mapping.get(end_col)),
@@ -238,15 +237,21 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
 
     for col in schema.columns:
         if col.unique and col.name in mapping and not slice_of_file:
-            values = frame[col.name]
+            values = pd.Series(data[col.name], copy=False)
             dup, first_row = duplicate_rows(values, raw.rows)
             dup &= ~drop
             for i in np.flatnonzero(dup)[:_MAX_PER_COLUMN]:
                 problems.add(display, raw.rows[i], raw.original_names[mapping[col.name]],
                              duplicate_message(col.name, first_row[i]), value=values.iloc[i])
             drop |= dup
-    kept = frame.loc[~drop].reset_index(drop=True)
-    return Validated(kept, raw.rows_read)
+    # Drop the rows column by column before the frame is built (a boolean filter of each
+    # Arrow or numpy column: no index take over the whole frame).
+    data["_row"] = np.asarray(raw.rows)
+    if drop.any():
+        keep = ~drop
+        data = {k: (v.loc[keep].reset_index(drop=True) if isinstance(v, pd.Series) else v[keep])
+                for k, v in data.items()}
+    return Validated(pd.DataFrame(data), raw.rows_read)
 
 
 # A broken column of a million rows should not make a million messages.
