@@ -10,7 +10,8 @@ bench/data/<export name>-copies): the same values, every column as text (Parquet
 columns; JSONL: one object per line, empty cells left out), so every tool reads the same
 content in each format. Runs are interleaved (run 1 of every tool and format, then run 2...),
 so that a busy machine slows all alike; each figure is the median (and min) wall time of the
-runs and the median peak RSS (the child's max RSS from wait4). Findings per rule of shoplint
+runs, the median CPU time (user + system: on a shared machine the steadier measure of the work
+done) and the median peak RSS (the child's max RSS from wait4). Findings per rule of shoplint
 are checked against DuckDB's in every format.
 """
 from __future__ import annotations
@@ -84,8 +85,8 @@ def make_copies(export: Path, copies: Path, formats: list[str]) -> dict[str, Pat
     return out
 
 
-def timed(cmd: list[str], env: dict, cwd: Path) -> tuple[float, float, str]:
-    """Wall time, peak RSS (MB) and stdout of one whole process."""
+def timed(cmd: list[str], env: dict, cwd: Path) -> tuple[float, float, float, str]:
+    """Wall time, peak RSS (MB), CPU time (user + system, s) and stdout of one whole process."""
     with tempfile.TemporaryFile() as out:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.PIPE)
@@ -95,7 +96,7 @@ def timed(cmd: list[str], env: dict, cwd: Path) -> tuple[float, float, str]:
         if code not in (0, 1):
             raise SystemExit(f"{' '.join(cmd)}: exit {code}: {proc.stderr.read().decode()[-2000:]}")
         out.seek(0)
-        return wall, usage.ru_maxrss / 1024, out.read().decode()
+        return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out.read().decode()
 
 
 def shoplint_counts(report: Path) -> dict[str, int]:
@@ -132,23 +133,24 @@ def main():
             jobs.append(("pyarrow plain read", [sys.executable, "-c", PLAIN_READ, folder, fmt], repo))
             for name, cmd, cwd in jobs:
                 env = {**os.environ, "PYTHONPATH": str(cwd)}
-                wall, rss, out = timed(cmd, env, cwd)
-                results.setdefault((fmt, name), []).append((wall, rss))
+                wall, rss, cpu, out = timed(cmd, env, cwd)
+                results.setdefault((fmt, name), []).append((wall, rss, cpu))
                 if name == "DuckDB SQL":
                     agree[fmt] = json.loads(out) == shoplint_counts(tmp / f"{fmt}.0.json")
     print(f"machine: {os.cpu_count()} cores, load average before the last run "
           f"{os.getloadavg()[0]:.1f}; {o.runs} interleaved runs; export {export}")
-    print("| input | process | median wall | min | median peak RSS | / DuckDB | / plain read |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| input | process | median wall | min wall | / DuckDB | / plain read | median CPU (user+sys) "
+          "| / DuckDB | / plain read | median peak RSS |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for fmt in formats:
-        med = {name: statistics.median(w for w, _ in runs) for (f, name), runs in results.items() if f == fmt}
-        for (f, name), runs in results.items():
-            if f != fmt:
-                continue
-            walls = [w for w, _ in runs]
-            print(f"| {fmt} | {name} | {med[name]:.2f} s | {min(walls):.2f} s | "
-                  f"{statistics.median(r for _, r in runs):.0f} MB | {med[name] / med['DuckDB SQL']:.2f} | "
-                  f"{med[name] / med['pyarrow plain read']:.2f} |")
+        mine = {name: runs for (f, name), runs in results.items() if f == fmt}
+        wall = {name: statistics.median(r[0] for r in runs) for name, runs in mine.items()}
+        cpu = {name: statistics.median(r[2] for r in runs) for name, runs in mine.items()}
+        for name, runs in mine.items():
+            print(f"| {fmt} | {name} | {wall[name]:.2f} s | {min(r[0] for r in runs):.2f} s | "
+                  f"{wall[name] / wall['DuckDB SQL']:.2f} | {wall[name] / wall['pyarrow plain read']:.2f} | "
+                  f"{cpu[name]:.2f} s | {cpu[name] / cpu['DuckDB SQL']:.2f} | "
+                  f"{cpu[name] / cpu['pyarrow plain read']:.2f} | {statistics.median(r[1] for r in runs):.0f} MB |")
     print("findings per rule, shoplint = DuckDB:", ", ".join(f"{f} {agree[f]}" for f in formats))
 
 
