@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from lint.core.model import NO_TIME, Problems
 from lint.ingest.aliases import match_columns
-from lint.ingest.reader import RawTable, _empty_to_null
+from lint.ingest.reader import _UNTRIMMED, RawTable, _empty_to_null
 from lint.ingest.timestamps import parse_instants, valid_zone
 
 ID, TEXT, TIMESTAMP, NUMBER, LIST, ENUM, REGION, ZONE = (
@@ -297,5 +297,20 @@ def _to_lists(arr: pa.Array, native: bool) -> pd.Series:
         values = arr.to_pylist()
         return pd.Series([[str(x).strip() for x in v if x is not None and str(x).strip()] if v else []
                           for v in values], dtype=object)
-    split = pc.split_pattern(pc.fill_null(arr, ""), "|").to_pylist()
-    return pd.Series([[x.strip() for x in v if x.strip()] for v in split], dtype=object)
+    split = pc.split_pattern(pc.fill_null(arr, ""), "|")
+    items = split.flatten()
+    # an item whose ends are printable ASCII (not a space) is the same trimmed: only the
+    # others are trimmed in Python (str.strip, as before), then the empty ones left out
+    odd = np.flatnonzero(pc.fill_null(pc.match_substring_regex(items, _UNTRIMMED), False).to_numpy(
+        zero_copy_only=False))
+    if len(odd):
+        mask = np.zeros(len(items), dtype=bool)
+        mask[odd] = True
+        items = pc.replace_with_mask(items, pa.array(mask), pa.array(
+            [x.strip() for x in items.take(pa.array(odd)).to_pylist()], type=items.type))
+    keep = pc.greater(pc.binary_length(items), 0).to_numpy(zero_copy_only=False)
+    parents = pc.list_parent_indices(split).to_numpy(zero_copy_only=False)
+    offsets = np.zeros(len(split) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(parents[keep], minlength=len(split)), out=offsets[1:])
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), items.filter(pa.array(keep)))
+    return pd.Series(lists.to_pylist(), dtype=object)
