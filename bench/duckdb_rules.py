@@ -15,7 +15,7 @@ CREATE TEMP TABLE ev AS
 SELECT * FROM (
   SELECT event_id, store_id, account_id, lower(trim(account_type)) AS t, lower(trim(action)) AS a,
          epoch_ms(TRY_CAST(trim("at") AS TIMESTAMPTZ)) AS ms, row_number() OVER () AS rn
-  FROM read_csv('{bindings}', all_varchar = true, header = true))
+  FROM {bindings_t})
 -- a row whose timestamp does not parse is an input error: skipped, as shoplint does
 WHERE ms IS NOT NULL;
 
@@ -58,8 +58,8 @@ SELECT count(*) FROM (
   FROM bindings WHERE t = 'marketing' AND "end" IS NOT NULL) WHERE n > 10""",
     "BIND007": """
 SELECT count(*) FROM bindings b
-JOIN read_csv('{stores}', all_varchar = true) s ON s.store_id = b.store_id
-JOIN read_csv('{accounts}', all_varchar = true) a ON a.account_id = b.account_id
+JOIN {stores_t} s ON s.store_id = b.store_id
+JOIN {accounts_t} a ON a.account_id = b.account_id
 WHERE b.t = 'official' AND nullif(trim(s.region), '') IS NOT NULL AND nullif(trim(a.region), '') IS NOT NULL
   AND upper(trim(s.region)) <> upper(trim(a.region))""",
     "LIVE001": """
@@ -67,7 +67,7 @@ WITH lives AS (
   SELECT live_id, account_id, epoch_ms(CAST(started_at AS TIMESTAMPTZ)) AS ls,
          coalesce(epoch_ms(CAST(nullif(ended_at, '') AS TIMESTAMPTZ)),
                   greatest(epoch_ms(CAST(started_at AS TIMESTAMPTZ)), {as_of})) AS le
-  FROM read_csv('{lives}', all_varchar = true)),
+  FROM {lives_t}),
 roles AS (
   SELECT l.*, b.store_id, b.t FROM lives l JOIN bindings b
     ON l.account_id = b.account_id AND b.start <= l.ls AND l.ls < b.until)
@@ -88,14 +88,41 @@ flags AS (SELECT *, c > {limit} AS over,
 SELECT count(*) FROM flags WHERE over AND NOT was_over"""
 
 
+def table_sql(folder: Path, name: str) -> str:
+    """The table `name` of the export as a DuckDB table expression, every column as text:
+    NAME.csv, NAME.parquet or NAME.jsonl (whichever is there)."""
+    for ext in (".csv", ".parquet", ".jsonl"):
+        path = folder / f"{name}{ext}"
+        if path.exists():
+            break
+    else:
+        raise FileNotFoundError(folder / f"{name}.csv")
+    if ext == ".csv":
+        return f"read_csv('{path}', all_varchar = true, header = true)"
+    if ext == ".parquet":
+        return f"read_parquet('{path}')"
+    import json
+    with open(path, encoding="utf-8") as f:
+        columns = list(json.loads(f.readline()))
+    types = ", ".join(f"'{c}': 'VARCHAR'" for c in columns)
+    return f"read_ndjson('{path}', columns = {{{types}}})"
+
+
 def run(folder: str, as_of_iso: str) -> dict[str, int]:
     folder = Path(folder)
     con = duckdb.connect()
     as_of = con.execute(f"SELECT epoch_ms(TIMESTAMPTZ '{as_of_iso}')").fetchone()[0]
-    names = {"bindings": folder / "bindings.csv", "stores": folder / "stores.csv",
-             "accounts": folder / "accounts.csv", "lives": folder / "live_sessions.csv", "as_of": as_of}
+    names = {"bindings_t": table_sql(folder, "bindings"), "stores_t": table_sql(folder, "stores"),
+             "accounts_t": table_sql(folder, "accounts"), "lives_t": table_sql(folder, "live_sessions"),
+             "as_of": as_of}
     con.execute(SQL.format(**names))
     counts = {code: con.execute(sql.format(**names)).fetchone()[0] for code, sql in RULES.items()}
     counts["BIND002"] = con.execute(CROWDING.format(t="official", limit=1)).fetchone()[0]
     counts["BIND003"] = con.execute(CROWDING.format(t="marketing", limit=4)).fetchone()[0]
     return {k: v for k, v in sorted(counts.items()) if v}
+
+
+if __name__ == "__main__":  # a whole process for bench/bench_formats.py: EXPORT AS_OF -> counts
+    import json
+    import sys
+    print(json.dumps(run(sys.argv[1], sys.argv[2])))

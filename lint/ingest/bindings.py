@@ -3,8 +3,9 @@
 Events are read per (store, account, type) in time order: `bind` opens a binding, the next
 `unbind` closes it. Events at the same instant are taken in the order that is valid from the
 state before them (an account re-bound at the instant it was unbound: unbind, then bind;
-bound and unbound at one instant: bind, then unbind), otherwise in file order. An `unbind` with nothing open, or a `bind` while one
-is open, is an input error for that row and is ignored (the first binding keeps its start).
+bound and unbound at one instant: bind, then unbind), otherwise in file order. An `unbind`
+with nothing open, or a `bind` while one is open, is an input error for that row and is
+ignored (the first binding keeps its start).
 """
 from __future__ import annotations
 
@@ -17,21 +18,60 @@ BINDING_COLUMNS = ["bind_id", "unbind_id", "store_id", "account_id", "account_ty
                    "start", "end", "bind_row", "unbind_row"]
 
 
-def _key_codes(frame: pd.DataFrame) -> np.ndarray:
-    """One int64 per distinct (store, account, type), for grouping. Column by column: a
-    MultiIndex would build a Python tuple per row (2.5 s and ~200 MB at 1M rows)."""
+def _key_codes(frame: pd.DataFrame, store_rank: list | None = None) -> np.ndarray:
+    """One int64 per distinct (store, account, type), for grouping (equal keys, equal
+    groups; the order of the keys is no order the output depends on). Column by column: a
+    MultiIndex would build a Python tuple per row (2.5 s and ~200 MB at 1M rows).
+    `store_rank`: a list that gets each row's store_id rank in sorted order."""
     codes = np.zeros(len(frame), dtype=np.int64)
     for column in ("store_id", "account_id", "account_type"):
         part, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        # both factors are below the row count, so the product stays far inside int64
-        codes, _ = pd.factorize(codes * (len(uniques) + 1) + np.asarray(part, dtype=np.int64))
-    return np.asarray(codes, dtype=np.int64)
+        if column == "store_id" and store_rank is not None:
+            store_rank.append(_sorted_rank(uniques)[np.asarray(part, dtype=np.int64)])
+        # each factor is at most the row count and the type has 3 values, so the product of
+        # the three stays far inside int64 (1M rows: < 4e12): no re-factorizing in between
+        codes = codes * (len(uniques) + 1) + np.asarray(part, dtype=np.int64)
+    return codes
+
+
+def _sorted_rank(uniques) -> np.ndarray:
+    """The rank of each distinct value in sorted order (Python str order is code-point order,
+    as Arrow's byte order of UTF-8 is; a missing value last, as pandas sorts it)."""
+    values = list(uniques)
+    present = [i for i, v in enumerate(values) if isinstance(v, str)]
+    ordered = sorted(present, key=values.__getitem__) + [i for i, v in enumerate(values) if not isinstance(v, str)]
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[np.asarray(ordered, dtype=np.int64)] = np.arange(len(values), dtype=np.int64)
+    return rank
+
+
+def _report_order(store_rank: np.ndarray, start: np.ndarray, bind_ids) -> np.ndarray:
+    """The order of _typed's sort by (store_id, start, bind_id), stable, from the store ranks;
+    bind_id (a Python string per row) only breaks ties of store and start (rare)."""
+    order = np.lexsort((start, store_rank))
+    r, t = store_rank[order], start[order]
+    tie = np.zeros(len(order), dtype=bool)
+    tie[1:] = (r[1:] == r[:-1]) & (t[1:] == t[:-1])
+    if not tie.any():
+        return order
+    run_start = np.flatnonzero(~tie)
+    run_end = np.append(run_start[1:], len(order))
+    for s, e in zip(run_start.tolist(), run_end.tolist()):
+        if e - s > 1:
+            members = order[s:e]
+            ids = [bind_ids[int(i)] for i in members]
+            order[s:e] = members[sorted(range(e - s), key=ids.__getitem__)]
+    return order
 
 
 def events_to_bindings(events: pd.DataFrame, display: str, problems: Problems) -> pd.DataFrame:
+    """Validated bind/unbind events -> one row per binding (the canonical bindings table);
+    pairing problems are added to `problems`."""
     if events.empty:
         return _empty()
-    key = _key_codes(events)
+    store_rank: list = []
+    key = _key_codes(events, store_rank)
+    store_rank = store_rank[0]
     at = events["at"].to_numpy()
     row = events["_row"].to_numpy()
     is_bind_all = (events["action"] == "bind").to_numpy(dtype=bool, na_value=False)
@@ -70,6 +110,10 @@ def events_to_bindings(events: pd.DataFrame, display: str, problems: Problems) -
     b = ok[binds]
     u = np.where(has_unbind, ok[np.minimum(nxt, len(ok) - 1)], -1)
 
+    # the bindings in the report's order (store_id, start, bind_id) before any column is taken
+    event_ids = events["event_id"].array
+    final = _report_order(store_rank[order[b]], at[b], _LazyIds(event_ids, order[b]))
+    b, u, has_unbind = b[final], u[final], has_unbind[final]
     take_b = order[b]
 
     def column(name: str, positions: np.ndarray):
@@ -86,7 +130,17 @@ def events_to_bindings(events: pd.DataFrame, display: str, problems: Problems) -
         "bind_row": row[b],
         "unbind_row": np.where(has_unbind, row[u], -1),
     })
-    return _typed(out)
+    return _typed(out, sort=False)
+
+
+class _LazyIds:
+    """bind_ids[i] -> the event_id of the i-th bind, made a Python string only when asked."""
+
+    def __init__(self, ids, positions: np.ndarray):
+        self.ids, self.positions = ids, positions
+
+    def __getitem__(self, i: int):
+        return self.ids[int(self.positions[i])]
 
 
 def _tie_aware_order(order: np.ndarray, key, at, is_bind) -> np.ndarray:
@@ -98,10 +152,11 @@ def _tie_aware_order(order: np.ndarray, key, at, is_bind) -> np.ndarray:
     same_as_prev[1:] = (k[1:] == k[:-1]) & (t[1:] == t[:-1])
     run_start = np.flatnonzero(~same_as_prev)
     run_end = np.append(run_start[1:], len(order))
-    mixed = [(s, e) for s, e in zip(run_start.tolist(), run_end.tolist())
-             if e - s > 1 and b[s:e].any() and not b[s:e].all()]
-    if not mixed:
+    binds_in_run = np.add.reduceat(b.astype(np.int64), run_start) if len(run_start) else run_start
+    is_mixed = (binds_in_run > 0) & (binds_in_run < run_end - run_start)  # some binds, not all
+    if not is_mixed.any():
         return order
+    mixed = list(zip(run_start[is_mixed].tolist(), run_end[is_mixed].tolist()))
     order = order.copy()
     for s, e in mixed:
         # the state before the run: the last action before it in the same group (already fixed)
@@ -174,11 +229,13 @@ def intervals_to_bindings(intervals: pd.DataFrame, display: str, problems: Probl
     return _typed(out)
 
 
-def _typed(out: pd.DataFrame) -> pd.DataFrame:
+def _typed(out: pd.DataFrame, sort: bool = True) -> pd.DataFrame:
     for c in ("bind_id", "unbind_id", "store_id", "account_id", "account_type"):
         out[c] = out[c].astype("str")
     for c in ("start", "end", "bind_row", "unbind_row"):
         out[c] = out[c].astype(np.int64)
+    if not sort:  # already in this order (events_to_bindings)
+        return out
     return out.sort_values(["store_id", "start", "bind_id"], kind="stable").reset_index(drop=True)
 
 

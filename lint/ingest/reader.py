@@ -66,6 +66,7 @@ def check_rows_cells(rows: int, columns: int, at_least: bool = False) -> None:
 
 
 def check_bytes(size: int, what: str = "bytes") -> None:
+    """Raise TooLarge when a table's `size` passes SHOPLINT_TABLE_MAX_BYTES."""
     if size > TABLE_MAX_BYTES:
         raise _too_many(what, size, TABLE_MAX_BYTES, "SHOPLINT_TABLE_MAX_BYTES")
 
@@ -102,6 +103,7 @@ class RawTable:
 
 
 def normalise_name(name) -> str:
+    """A column name as columns are keyed: trimmed and lower case."""
     return str(name).strip().lower()
 
 
@@ -291,7 +293,12 @@ def _empty_to_null(arr: pa.Array) -> pa.Array:
 # --- JSON ------------------------------------------------------------------------------
 
 def _read_jsonl(path: Path, display: str, problems: Problems) -> RawTable:
-    text = _decode_to_utf8(read_bytes_bounded(path), display, problems).decode("utf-8")
+    data = _decode_to_utf8(read_bytes_bounded(path), display, problems)
+    fast = _read_jsonl_arrow(data)
+    if fast is not None:
+        return fast
+    text = data.decode("utf-8")
+    del data
     records, rows, skipped, cells = [], [], 0, 0
     # \n, \r\n or \r end a line (JSON text never holds them unescaped); str.splitlines()
     # would also break at U+2028, U+0085, form feeds..., which JSON strings may hold as is.
@@ -318,6 +325,49 @@ def _read_jsonl(path: Path, display: str, problems: Problems) -> RawTable:
     raw = _from_records(records, np.asarray(rows, dtype=np.int64), display, problems)
     raw.skipped = skipped
     return raw
+
+
+# A value whose first and last characters are printable ASCII other than a space reads the
+# same trimmed by Arrow or by Python; any other value is trimmed the Python way (str.strip).
+_UNTRIMMED = r"^[^\x21-\x7e]|[^\x21-\x7e]$"
+
+
+def _read_jsonl_arrow(data: bytes) -> RawTable | None:
+    """The common JSONL file (one flat object of text values per line, no blank line, \n line
+    ends, within the table limits) read by pyarrow's multithreaded JSON reader; None for any
+    other file, which the line-by-line reader then reads with its messages and row numbers."""
+    import pyarrow.json as pajson
+    if not data or b"\r" in data:
+        return None
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    if lines > TABLE_MAX_ROWS:
+        return None
+    try:
+        table = pajson.read_json(io.BytesIO(data), read_options=pajson.ReadOptions(use_threads=True,
+                                                                                   block_size=1 << 24))
+    except (pa.ArrowException, ValueError, OverflowError):
+        return None
+    names = table.column_names
+    keys = [normalise_name(n) for n in names]
+    if (table.num_rows != lines or len(set(keys)) != len(keys) or table.num_rows * len(names) > TABLE_MAX_CELLS
+            or not all(pa.types.is_string(t) or pa.types.is_null(t) for t in table.schema.types)):
+        return None
+    columns = {}
+    for key, name in zip(keys, names):
+        arr = table.column(name).combine_chunks()
+        if pa.types.is_null(arr.type):
+            arr = pa.nulls(len(arr), pa.string())
+        odd = np.flatnonzero(pc.fill_null(pc.match_substring_regex(arr, _UNTRIMMED), False).to_numpy(
+            zero_copy_only=False))
+        text = _empty_to_null(arr)
+        if len(odd):
+            mask = np.zeros(len(arr), dtype=bool)
+            mask[odd] = True
+            fixed = pa.array([_scalar_text(v) for v in arr.take(pa.array(odd)).to_pylist()], type=pa.string())
+            text = pc.replace_with_mask(text, pa.array(mask), fixed)
+        columns[key] = text
+    rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
+    return RawTable(columns, rows, dict(zip(keys, names)), list_native=True)
 
 
 def read_json_document(path: Path, display: str, problems: Problems):

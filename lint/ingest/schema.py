@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from lint.core.model import NO_TIME, Problems
 from lint.ingest.aliases import match_columns
-from lint.ingest.reader import RawTable, _empty_to_null
+from lint.ingest.reader import _UNTRIMMED, RawTable, _empty_to_null
 from lint.ingest.timestamps import parse_instants, valid_zone
 
 ID, TEXT, TIMESTAMP, NUMBER, LIST, ENUM, REGION, ZONE = (
@@ -46,6 +46,7 @@ class TableSchema:
 
 
 def req_id(name: str, **kw) -> Column:
+    """A required id column (text, never empty)."""
     return Column(name, ID, required=True, nullable=False, **kw)
 
 
@@ -169,7 +170,8 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
             v = None if values is None else values[int(i)].as_py()
             problems.add(display, raw.rows[i], raw.original_names.get(mapping.get(col.name), col.name),
                          message + ("; row skipped" if skip else "; value ignored"),
-                         value=v if not isinstance(v, list) else "|".join(map(str, v)), level="row" if skip else "value")
+                         value=v if not isinstance(v, list) else "|".join(map(str, v)),
+                         level="row" if skip else "value")
         extra = int(mask.sum()) - _MAX_PER_COLUMN
         if extra > 0 and not slice_of_file:
             problems.add(display, None, col.name, more_rows_message(extra), level="row" if skip else "value")
@@ -195,7 +197,8 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
             drop |= bad
             data[col.name] = ms
         elif col.kind == NUMBER:
-            num = pd.to_numeric(pd.Series(arr.to_pylist(), dtype="object"), errors="coerce").to_numpy(dtype=float, copy=True)
+            num = pd.to_numeric(pd.Series(arr.to_pylist(), dtype="object"),
+                                errors="coerce").to_numpy(dtype=float, copy=True)
             bad = ~is_null & (np.isnan(num) | ~np.isfinite(num))
             flag(bad, col, "is not a number", arr, skip=False)
             num[bad] = np.nan
@@ -208,8 +211,10 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
             flag(bad, col, f"must be one of {', '.join(col.values)}", arr, skip=skip_on_error)
             if skip_on_error:
                 drop |= bad
-            data[col.name] = pd.array(lowered.to_pylist(), dtype="str") if n else pd.array([], dtype="str")
-            data[col.name][bad] = pd.NA
+            values = pd.array(lowered, dtype="str") if n else pd.array([], dtype="str")  # no Python strings
+            if bad.any():
+                values[bad] = pd.NA
+            data[col.name] = values
         elif col.kind == REGION:
             data[col.name] = pd.array(pc.utf8_upper(pc.utf8_trim_whitespace(arr)), dtype="str")
         elif col.kind == ZONE:
@@ -226,12 +231,9 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
         else:
             data[col.name] = pd.array(arr, dtype="str")
 
-    frame = pd.DataFrame(data)
-    frame["_row"] = raw.rows
-
     if schema.ordered:
         start_col, end_col = schema.ordered
-        start, end = frame[start_col].to_numpy(), frame[end_col].to_numpy()
+        start, end = np.asarray(data[start_col]), np.asarray(data[end_col])
         backwards = (start != NO_TIME) & (end != NO_TIME) & (end < start) & ~drop
         col = schema.column(end_col)
         flag(backwards, col, f"'{end_col}' is before '{start_col}'", raw.columns.get(mapping.get(end_col)),
@@ -240,15 +242,21 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
 
     for col in schema.columns:
         if col.unique and col.name in mapping and not slice_of_file:
-            values = frame[col.name]
+            values = pd.Series(data[col.name], copy=False)
             dup, first_row = duplicate_rows(values, raw.rows)
             dup &= ~drop
             for i in np.flatnonzero(dup)[:_MAX_PER_COLUMN]:
                 problems.add(display, raw.rows[i], raw.original_names[mapping[col.name]],
                              duplicate_message(col.name, first_row[i]), value=values.iloc[i])
             drop |= dup
-    kept = frame.loc[~drop].reset_index(drop=True)
-    return Validated(kept, raw.rows_read)
+    # Drop the rows column by column before the frame is built (a boolean filter of each
+    # Arrow or numpy column: no index take over the whole frame).
+    data["_row"] = np.asarray(raw.rows)
+    if drop.any():
+        keep = ~drop
+        data = {k: (v.loc[keep].reset_index(drop=True) if isinstance(v, pd.Series) else v[keep])
+                for k, v in data.items()}
+    return Validated(pd.DataFrame(data), raw.rows_read)
 
 
 # A broken column of a million rows should not make a million messages.
@@ -275,6 +283,7 @@ def duplicate_rows(values: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def duplicate_message(column: str, first_row: int) -> str:
+    """The message of a repeated id: it names the row of its first occurrence."""
     return f"duplicate {column} (first at row {first_row}); row skipped"
 
 
@@ -294,5 +303,20 @@ def _to_lists(arr: pa.Array, native: bool) -> pd.Series:
         values = arr.to_pylist()
         return pd.Series([[str(x).strip() for x in v if x is not None and str(x).strip()] if v else []
                           for v in values], dtype=object)
-    split = pc.split_pattern(pc.fill_null(arr, ""), "|").to_pylist()
-    return pd.Series([[x.strip() for x in v if x.strip()] for v in split], dtype=object)
+    split = pc.split_pattern(pc.fill_null(arr, ""), "|")
+    items = split.flatten()
+    # an item whose ends are printable ASCII (not a space) is the same trimmed: only the
+    # others are trimmed in Python (str.strip, as before), then the empty ones left out
+    odd = np.flatnonzero(pc.fill_null(pc.match_substring_regex(items, _UNTRIMMED), False).to_numpy(
+        zero_copy_only=False))
+    if len(odd):
+        mask = np.zeros(len(items), dtype=bool)
+        mask[odd] = True
+        items = pc.replace_with_mask(items, pa.array(mask), pa.array(
+            [x.strip() for x in items.take(pa.array(odd)).to_pylist()], type=items.type))
+    keep = pc.greater(pc.binary_length(items), 0).to_numpy(zero_copy_only=False)
+    parents = pc.list_parent_indices(split).to_numpy(zero_copy_only=False)
+    offsets = np.zeros(len(split) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(parents[keep], minlength=len(split)), out=offsets[1:])
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), items.filter(pa.array(keep)))
+    return pd.Series(lists.to_pylist(), dtype=object)

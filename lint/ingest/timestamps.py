@@ -29,6 +29,7 @@ _WITH_OFFSET = r"[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)
 
 
 def valid_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone this machine knows."""
     # IANA names are short ASCII paths; anything else is not one (and a very long or odd
     # name must not reach the file system: ZoneInfo opens a file named after it).
     if not isinstance(name, str) or not 0 < len(name) <= 64 or not name.isascii() or not name.isprintable():
@@ -55,6 +56,38 @@ def parse_instants(values: pa.Array, zones: np.ndarray | None, default_zone: str
     text = pc.utf8_trim_whitespace(values.cast(pa.string()))
     present = text.is_valid().to_numpy(zero_copy_only=False)
 
+    # The common layouts (YYYY-MM-DDTHH:MM:SS with +HH:MM, Z or nothing) straight from the
+    # bytes; every other text, and any value the fast path is not sure of, goes the general
+    # way below, so the result is the same as that way's for every input.
+    fast_ms, fast_naive, done = _fast_iso(text)
+    if done.any():
+        out[done & ~fast_naive] = fast_ms[done & ~fast_naive]
+        naive_done = np.flatnonzero(done & fast_naive)
+        if len(naive_done):
+            out[naive_done] = _localise(fast_ms[naive_done], None if zones is None else zones[naive_done],
+                                        default_zone)
+        present = present & ~done
+        if not present.any():
+            return _in_range(out, bad)
+        left = np.flatnonzero(present)
+        fell_back = []
+        sub_out, sub_bad = _parse_general(text.take(pa.array(left)), zones[left] if zones is not None else None,
+                                          default_zone, fell_back)
+        if not fell_back:
+            out[left], bad[left] = sub_out, sub_bad
+            return _in_range(out, bad)
+        # The general parser read a batch value by value (a batch it cannot take whole), which
+        # can change how the batch's other values read: read every value that way, as before.
+    out, bad = _parse_general(text, zones, default_zone)
+    return _in_range(out, bad)
+
+
+def _parse_general(text: pa.Array, zones, default_zone: str, fell_back: list | None = None):
+    """The general way for trimmed text (nulls: missing) -> (ms, bad), before the range check."""
+    n = len(text)
+    out = np.full(n, NO_TIME, dtype=np.int64)
+    bad = np.zeros(n, dtype=bool)
+    present = text.is_valid().to_numpy(zero_copy_only=False)
     whole = pc.fill_null(pc.match_substring_regex(text, _WHOLE), False).to_numpy(zero_copy_only=False)
     if whole.any():
         idx = np.flatnonzero(whole)
@@ -74,20 +107,23 @@ def parse_instants(values: pa.Array, zones: np.ndarray | None, default_zone: str
         naive = rest & ~with_offset
         if with_offset.any():
             idx = np.flatnonzero(with_offset)
-            parsed = _to_datetime(text.take(pa.array(idx)), utc=True)
+            parsed = _to_datetime(text.take(pa.array(idx)), utc=True, fell_back=fell_back)
             ok = ~np.isnan(parsed)
             out[idx[ok]] = parsed[ok]
             bad[idx[~ok]] = True
         if naive.any():
             idx = np.flatnonzero(naive)
-            parsed = _to_datetime(text.take(pa.array(idx)), utc=False)
+            parsed = _to_datetime(text.take(pa.array(idx)), utc=False, fell_back=fell_back)
             ok = ~np.isnan(parsed)
             bad[idx[~ok]] = True
             good = idx[ok]
             if len(good):
                 row_zones = None if zones is None else zones[good]
                 out[good] = _localise(parsed[ok], row_zones, default_zone)
+    return out, bad
 
+
+def _in_range(out: np.ndarray, bad: np.ndarray):
     # Out-of-range instants are treated as unparseable (they are typos, not data).
     in_range = (out >= MIN_MS) & (out <= MAX_MS)
     fail = (out != NO_TIME) & ~in_range
@@ -96,12 +132,79 @@ def parse_instants(values: pa.Array, zones: np.ndarray | None, default_zone: str
     return out, bad
 
 
-def _to_datetime(strings: pa.Array, utc: bool) -> np.ndarray:
-    """-> float array of UTC ms (or naive wall-clock ms), NaN where unparseable."""
+# Byte layouts the fast path reads: length -> what follows the seconds.
+_FAST_LAYOUTS = {19: "", 20: "Z", 25: "+HH:MM"}
+_DIGITS_AT = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
+_CUMULATIVE_DAYS32 = np.array([0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], dtype=np.int32)
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
+
+
+def _fast_iso(text: pa.Array):
+    """-> (ms, naive, done): the values of the rows in a fixed layout whose fields are all in
+    range (years 1900-2299, offsets up to 14 h), as UTC ms or (naive) wall-clock ms; `done`
+    False for every other row (the general parser decides those)."""
+    n = len(text)
+    ms = np.zeros(n, dtype=np.int64)
+    naive = np.zeros(n, dtype=bool)
+    done = np.zeros(n, dtype=bool)
+    if n == 0 or not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
+        return ms, naive, done
+    lengths = pc.fill_null(pc.binary_length(text), 0).to_numpy(zero_copy_only=False)
+    for length, tail in _FAST_LAYOUTS.items():
+        rows = np.flatnonzero(lengths == length)
+        if not len(rows):
+            continue
+        picked = text.take(pa.array(rows)) if len(rows) < n else text
+        offsets_type = np.int64 if pa.types.is_large_string(picked.type) else np.int32
+        buffers = picked.buffers()
+        offsets = np.frombuffer(buffers[1], dtype=offsets_type)[picked.offset:picked.offset + len(rows) + 1]
+        start = int(offsets[0])
+        if int(offsets[-1]) - start != length * len(rows):
+            continue  # not one fixed-width block (cannot happen with these lengths; be sure)
+        b = np.frombuffer(buffers[2], dtype=np.uint8)[start:start + length * len(rows)].reshape(len(rows), length)
+        dig = b - np.uint8(48)  # a digit's value; any other byte wraps to more than 9
+        ok = (dig[:, _DIGITS_AT] <= 9).all(axis=1)
+        ok &= (b[:, 4] == 45) & (b[:, 7] == 45) & (b[:, 13] == 58) & (b[:, 16] == 58)
+        ok &= (b[:, 10] == 84) | (b[:, 10] == 32)  # T or a space
+
+        def two(i: int) -> np.ndarray:
+            return dig[:, i].astype(np.int32) * 10 + dig[:, i + 1]
+        year = two(0) * 100 + two(2)
+        month, day, hour, minute, second = two(5), two(8), two(11), two(14), two(17)
+        leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+        m0 = np.clip(month - 1, 0, 11)
+        month_days = _MONTH_DAYS[m0] + ((m0 == 1) & leap)
+        ok &= (year >= 1900) & (year <= 2299) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
+        ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
+        offset_min = 0
+        if tail == "Z":
+            ok &= b[:, 19] == 90
+        elif tail:
+            ok &= (dig[:, [20, 21, 23, 24]] <= 9).all(axis=1) & ((b[:, 19] == 43) | (b[:, 19] == 45)) & (b[:, 22] == 58)
+            oh, om = two(20), two(23)
+            ok &= (oh <= 14) & (om <= 59)
+            offset_min = np.where(b[:, 19] == 45, -1, 1) * (oh * 60 + om)
+        # days since 1970-01-01 of a proleptic Gregorian date
+        y1 = year - 1
+        days = (year - 1970) * 365 + (y1 // 4 - 1969 // 4) - (y1 // 100 - 1969 // 100) + (y1 // 400 - 1969 // 400)
+        days += _CUMULATIVE_DAYS32[m0] + ((month > 2) & leap) + day - 1
+        minutes = (days.astype(np.int64) * 24 + hour) * 60 + minute - offset_min
+        value = minutes * 60_000 + second * 1000
+        ms[rows[ok]] = value[ok]
+        done[rows[ok]] = True
+        naive[rows[ok]] = tail == ""
+    return ms, naive, done
+
+
+def _to_datetime(strings: pa.Array, utc: bool, fell_back: list | None = None) -> np.ndarray:
+    """-> float array of UTC ms (or naive wall-clock ms), NaN where unparseable. Appends to
+    `fell_back` when the batch had to be read value by value."""
     s = pd.Series(strings.to_pylist(), dtype="object").str.replace(",", ".", regex=False)
     try:
         parsed = pd.to_datetime(s, format="ISO8601", utc=utc, errors="coerce")
     except (ValueError, OverflowError, TypeError):
+        if fell_back is not None:
+            fell_back.append(utc)
         parsed = pd.Series([_one(v, utc) for v in s])
         parsed = pd.to_datetime(parsed, utc=utc, errors="coerce")
     if utc:
