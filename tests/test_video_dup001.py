@@ -4,6 +4,7 @@ force, and hostile video files as input errors of their row."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -198,3 +199,22 @@ def test_a_crashing_decoder_worker_is_an_input_error_not_a_crash(clips, tmp_path
     assert all("decoder stopped abnormally" in e["message"] for e in report["input_errors"])
     [f] = findings(report, "DUP001")
     assert f["evidence"]["decided_by"] == "thumbnail"
+
+
+def test_with_the_dask_engine_videos_are_fingerprinted_on_the_workers(tmp_path):
+    """--engine dask: the video files are decoded by the cluster's workers (the cache stays on
+    the client), and the report is the in-process one, byte for byte."""
+    pytest.importorskip("distributed")
+    from distributed import Client, LocalCluster
+
+    from lint import LintOptions, lint
+    sample = Path(__file__).resolve().parent.parent / "sample_data"
+    as_of = "2025-12-31T00:00:00+07:00"
+    local = lint(sample, LintOptions(as_of=as_of, no_cache=True)).render("json")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        on_dask = lint(sample, LintOptions(as_of=as_of, no_cache=True, engine="dask",
+                                           scheduler=cluster.scheduler_address))
+        ran = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.task_prefixes))
+    assert on_dask.render("json") == local
+    assert any(p.endswith("fingerprint_file") for p in ran), ran  # the decoding tasks ran on the cluster

@@ -12,6 +12,7 @@ tables on the workers and runs the checks split by store (lint.engines.dask).
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 from typing import Protocol
 
@@ -87,7 +88,10 @@ class DaskEngine:
         self.session.__exit__(*exc)
 
     def read(self, source, zone, problems, *, media=None, account_id=None, on_table=None) -> Export:
-        """lint.ingest.load_export, with the big Parquet tables left on the workers."""
+        """lint.ingest.load_export, with the big Parquet tables left on the workers and the
+        video files fingerprinted there (the cache stays on the client)."""
+        if media is not None:
+            media = dataclasses.replace(media, video_mapper=self.session.map_on_workers)
         return self.session.load_export(source, zone, problems, media=media, account_id=account_id,
                                         on_table=on_table)
 

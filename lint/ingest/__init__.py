@@ -32,6 +32,9 @@ class MediaOptions:
     # Where downloaded covers go when there is no cache_dir; the caller keeps the folder
     # until the report's pictures are made (None: a folder removed after reading).
     covers_dir: Path | None = None
+    # Where video files are decoded: fn(function, [path, ...]) -> results in order (an
+    # engine's workers: lint.engines.DaskEngine); None: this machine's processes.
+    video_mapper: object = None
 
 
 def load_export(source: ExportSource, default_zone: str, problems: Problems,
@@ -110,7 +113,8 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
                       if media.fetch_covers else None)
             try:
                 export.videos = attach_hashes(export.videos, source, export.sources["videos"], problems, cache,
-                                              progress=media.progress, covers=covers)
+                                              progress=media.progress, covers=covers,
+                                              video_mapper=media.video_mapper)
                 if covers is not None and (media.cache_dir or media.covers_dir):
                     export.fetched_covers = {url: str(path) for url, path in sorted(covers.fetched.items())}
             finally:

@@ -202,9 +202,11 @@ def _fingerprint_file(path: str):
 
 
 def fingerprint_videos(paths: list[Path], cache: HashCache, jobs: int | None = None,
-                       progress: bool = False) -> dict:
+                       progress: bool = False, mapper=None) -> dict:
     """Fingerprint every video file (unique real paths) -> VideoFingerprint, or the reason it
-    could not be read. Cached by content: an unchanged file is never decoded again."""
+    could not be read. Cached by content: an unchanged file is never decoded again (the
+    cache is read and written here, on the client). `mapper(fn, paths)`: where the files not
+    in the cache are decoded (a cluster's workers), instead of this machine's processes."""
     global VIDEO_DECODES
     if not paths:
         return {}
@@ -237,7 +239,14 @@ def fingerprint_videos(paths: list[Path], cache: HashCache, jobs: int | None = N
     if bar is not None:
         bar.__enter__()
     try:
-        if len(unique) >= VIDEO_PARALLEL_FROM and jobs > 1:
+        if mapper is not None and unique:
+            try:
+                computed = list(mapper(_fingerprint_file, [str(p) for p in unique]))
+            except Exception:  # noqa: BLE001 - a worker lost to a decoder: those rows are input errors
+                computed = ["could not be decoded (the decoder stopped abnormally)"] * len(unique)
+            if bar is not None:
+                bar.update(len(unique))
+        elif len(unique) >= VIDEO_PARALLEL_FROM and jobs > 1:
             try:
                 with ProcessPoolExecutor(max_workers=jobs) as pool:
                     for r in pool.map(_fingerprint_file, [str(p) for p in unique]):
@@ -298,7 +307,8 @@ MAX_UNFETCHED_NOTES = 10
 
 
 def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, problems: Problems,
-                  cache: HashCache, progress: bool = False, covers: CoverFetcher | None = None) -> pd.DataFrame:
+                  cache: HashCache, progress: bool = False, covers: CoverFetcher | None = None,
+                  video_mapper=None) -> pd.DataFrame:
     """Add thumb_phash, thumb_mirror, thumb_inner, thumb_inner_mirror, thumb_cut,
     thumb_cut_mirror and thumb_win0..8 (nullable UInt64; see lint.ingest.images),
     frame_hashes (list of (phash, mirror, cut, cut mirror) per frame, the cut forms equal to
@@ -338,7 +348,8 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
                    else np.full(n, None, dtype=object))
     video_path = {i: resolve(i, "video_file", str(video_files[i]).strip()) for i in range(n)
                   if video_files[i] is not None and str(video_files[i]).strip()}
-    video_fps = fingerprint_videos(sorted({p for p in video_path.values() if p}), cache, progress=progress)
+    video_fps = fingerprint_videos(sorted({p for p in video_path.values() if p}), cache, progress=progress,
+                                   mapper=video_mapper)
     video_fp: list = [None] * n
     for i, p in video_path.items():
         if p is None:

@@ -147,6 +147,16 @@ class DaskSession:
                                                    "dataframe.shuffle.method": "tasks"}))
         self.nparts = self.npartitions or max(1, 2 * threads)
 
+    def map_on_workers(self, fn, items: list) -> list:
+        """fn over `items` on the cluster's workers, results in order (video fingerprints:
+        the workers read the files by the client's paths, so they must share its disk or the
+        export's storage)."""
+        self._start()
+        if self.client is None:  # a local scheduler (synchronous, threads, processes)
+            import dask
+            return list(dask.compute(*[dask.delayed(fn, pure=False)(x) for x in items]))
+        return self.client.gather(self.client.map(fn, items, pure=False))
+
     # where the checks run: the same cluster
     def run(self, export: Export, policy, codes, as_of, timezone, problems, params=None, severities=None):
         from lint.engines.dask.cluster import run_dask
