@@ -203,6 +203,7 @@ def sample_frames(path: Path, limits: VideoLimits | None = None, fps: float = SA
     path = Path(path)
     container, stream, duration = _open(path, limits)
     fmt = container_format(path)
+    frames = None
     try:
         keys, last = _key_frame_times(path, fmt, limits, deadline)
         end = max(duration or 0.0, last)
@@ -216,7 +217,8 @@ def sample_frames(path: Path, limits: VideoLimits | None = None, fps: float = SA
         times, pixels = [], []
         step = 1.0 / fps
         next_t = -1.0
-        for t, frame in _frames(container, stream, limits, deadline):
+        frames = _frames(container, stream, limits, deadline)
+        for t, frame in frames:
             if t < next_t - 1e-6:
                 continue
             small = frame.reformat(width=w, height=h, format="gray", interpolation="AREA").to_ndarray()
@@ -229,19 +231,26 @@ def sample_frames(path: Path, limits: VideoLimits | None = None, fps: float = SA
         return SampledFrames(np.asarray(times, np.float64)[order], [pixels[i] for i in order],
                              max(end, times[-1]), key_only, int(cc.width), int(cc.height))
     finally:
+        if frames is not None:
+            frames.close()  # the generator first, then the container: a fixed order of release
         container.close()
 
 
 def frame_at(path: Path, seconds: float, limits: VideoLimits | None = None, max_side: int = 640):
     """The frame shown at `seconds` as a PIL RGB image (at most `max_side` pixels on its long
-    side), decoded within the same limits; for showing a matched frame pair to a person."""
+    side), decoded within the same limits; for showing a matched frame pair to a person.
+
+    Decoded without frame threading: it is one frame from the nearest key frame, and leaving
+    a frame-threaded decoder with frames in flight (we stop at the frame we need) can hang
+    FFmpeg when the codec is closed."""
     limits = limits or VideoLimits()
     deadline = time.monotonic() + limits.timeout_s
     path = Path(path)
     container, stream, _ = _open(path, limits)
     av = _import_av()
+    frames = None
     try:
-        stream.thread_type = "AUTO"
+        stream.thread_type = "SLICE"
         seconds = max(0.0, float(seconds))
         if stream.time_base is not None and seconds > 0:
             try:
@@ -249,7 +258,8 @@ def frame_at(path: Path, seconds: float, limits: VideoLimits | None = None, max_
             except (av.FFmpegError, OSError, ValueError):
                 container.seek(0, stream=stream)
         best = None
-        for t, frame in _frames(container, stream, limits, deadline):
+        frames = _frames(container, stream, limits, deadline)
+        for t, frame in frames:
             best = frame
             if t + 1e-3 >= seconds:
                 break
@@ -259,4 +269,6 @@ def frame_at(path: Path, seconds: float, limits: VideoLimits | None = None, max_
         scale = min(1.0, max_side / max(w, h))
         return best.to_image(width=max(2, round(w * scale)), height=max(2, round(h * scale)))
     finally:
+        if frames is not None:
+            frames.close()  # the generator first, then the container: a fixed order of release
         container.close()
