@@ -52,33 +52,44 @@ def assert_first_thumbnail_pair_shown(browser):
     assert images[0].location["y"] == images[1].location["y"] and images[0].location["x"] < images[1].location["x"]
 
 
-@contextlib.contextmanager
-def portal_process(data: Path, log: Path):
-    """`shoplint serve` as a real uvicorn server on a free port of 127.0.0.1, its job folders
-    in `data`; yields its base URL once /healthz answers, and stops it afterwards."""
+def start_portal(args: list[str], log: Path, env: dict | None = None) -> tuple[subprocess.Popen, int]:
+    """`shoplint serve ARGS` on a free port of 127.0.0.1, output to `log`; -> (process, port)
+    once /healthz answers (the test fails, the process killed, if it does not start)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "lint.serve", "--host", "127.0.0.1", "--port", str(port),
-                                 "--data-dir", str(data), "--log-level", "warning"],
-                                cwd=Path(__file__).resolve().parent.parent, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+                                 *args], cwd=Path(__file__).resolve().parent.parent, env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
     deadline = time.time() + 30
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    pytest.fail("the server did not start: " + log.read_text(errors="replace"))
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
+    while True:
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    return proc, port
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                pytest.fail("the server did not start: " + log.read_text(errors="replace"))
+            time.sleep(0.2)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a server as its operator would (SIGTERM), killing it after 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@contextlib.contextmanager
+def portal_process(data: Path, log: Path):
+    """`shoplint serve` as a real uvicorn server, its job folders in `data`; yields its base
+    URL once /healthz answers, and stops it afterwards."""
+    proc, port = start_portal(["--data-dir", str(data), "--log-level", "warning"], log)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)

@@ -24,6 +24,7 @@ from lint.serve import jobs as jobs_mod  # noqa: E402
 from lint.serve.app import create_app, sample_zip  # noqa: E402
 from lint.serve.settings import Settings  # noqa: E402
 
+from browserkit import start_portal, stop  # noqa: E402
 from conftest import REPO  # noqa: E402
 
 AS_OF = "2025-12-31T00:00:00+07:00"
@@ -280,37 +281,12 @@ def test_client_keys():
 def live_server(tmp_path_factory):
     """The real `shoplint serve` (uvicorn) on 127.0.0.1 with short read timeouts and a small
     per-client connection cap."""
-    import socket
-    import subprocess
-    import sys
-    import urllib.request
     data = tmp_path_factory.mktemp("live-data")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = open(data.parent / "live.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "lint.serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--data-dir", str(data), "--log-level", "warning", "--header-timeout", "1",
-                             "--body-idle-timeout", "1", "--body-timeout", "3", "--max-connections", "40",
-                             "--max-connections-per-client", "5"],
-                            cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail("the server did not start")
-            time.sleep(0.2)
+    proc, port = start_portal(["--data-dir", str(data), "--log-level", "warning", "--header-timeout", "1",
+                               "--body-idle-timeout", "1", "--body-timeout", "3", "--max-connections", "40",
+                               "--max-connections-per-client", "5"], data.parent / "live.log")
     yield port
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except Exception:  # noqa: BLE001
-        proc.kill()
-    log.close()
+    stop(proc)
 
 
 def _closed_within(sock, seconds: float) -> tuple[bool, bytes]:
@@ -403,27 +379,8 @@ def test_connections_per_client_are_capped(live_server):
 # --- finding 7 (and 2, server side): a server leaves nothing in the temp folder -------------------
 
 def _start_server(tmpdir: Path, port_holder: list):
-    import socket
-    import subprocess
-    import sys
-    import urllib.request
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = {**os.environ, "TMPDIR": str(tmpdir)}  # the server's own temp folder, watched here
-    proc = subprocess.Popen([sys.executable, "-m", "lint.serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--log-level", "warning"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail("the server did not start")
-            time.sleep(0.2)
+    proc, port = start_portal(["--log-level", "warning"], Path(os.devnull), env=env)
     port_holder.append(port)
     return proc
 
