@@ -22,7 +22,7 @@ from lint.core.model import Problems
 from lint.core.policy import load_policy
 from lint.engines.local import run
 from lint.ingest import ExportSource, MediaOptions, load_export
-from lint.ingest.schema import _MAX_PER_COLUMN
+from lint.ingest.schema import MAX_PER_COLUMN
 from lint.ingest.timestamps import parse_instants
 from lint.reports.json_report import render
 
@@ -146,10 +146,10 @@ def generated_bad(tmp_path_factory):
     b = pq.read_table(folder / "bindings.parquet").to_pydict()
     n = len(b["event_id"])
     spread = rng.permutation(np.arange(50, n - 50))
-    # more than _MAX_PER_COLUMN unparseable times, in every row group
-    for i in spread[: _MAX_PER_COLUMN + 150]:
+    # more than MAX_PER_COLUMN unparseable times, in every row group
+    for i in spread[: MAX_PER_COLUMN + 150]:
         b["at"][i] = "yesterday"
-    k = _MAX_PER_COLUMN + 150
+    k = MAX_PER_COLUMN + 150
     for column, value, count in (("store_id", None, 40), ("account_id", "  ", 30), ("at", "", 25),
                                  ("account_type", "affiliate", 35), ("action", "link", 35),
                                  ("event_id", None, 5)):

@@ -124,11 +124,12 @@ def read_table(path: Path, display: str, problems: Problems) -> RawTable:
     except UnreadableFile:
         raise
     except (OSError, ValueError, pa.ArrowException) as e:
-        raise UnreadableFile(f"cannot be read as {ext[1:].upper()}: {_short(e)}") from None
+        raise UnreadableFile(f"cannot be read as {ext[1:].upper()}: {short_reason(e)}") from None
     raise UnreadableFile(f"unsupported file type '{ext}' (use one of {', '.join(FORMATS)})")
 
 
-def _short(e: Exception) -> str:
+def short_reason(e: Exception) -> str:
+    """An exception's first line (at most 300 characters): what a message quotes of it."""
     text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     return text[:300]
 
@@ -490,7 +491,7 @@ def _read_parquet(path: Path) -> RawTable:
         check_bytes(sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)), "bytes unpacked")
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as e:
-        raise UnreadableFile(f"is not a readable Parquet file ({_short(e)})") from None
+        raise UnreadableFile(f"is not a readable Parquet file ({short_reason(e)})") from None
     return parquet_raw(table)
 
 
@@ -503,7 +504,7 @@ def parquet_raw(table: pa.Table, first_row: int = 1) -> RawTable:
         try:
             table.column(name).validate(full=True)
         except pa.ArrowException as e:
-            raise UnreadableFile(f"is damaged: column '{name}' does not hold valid data ({_short(e)})") from None
+            raise UnreadableFile(f"is damaged: column '{name}' does not hold valid data ({short_reason(e)})") from None
     columns, names = {}, {}
     for name in table.column_names:
         key = normalise_name(name)
@@ -668,7 +669,7 @@ def _read_xlsx(path: Path) -> RawTable:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as e:  # calamine raises its own error types for broken workbooks
-        raise UnreadableFile(f"is not a readable XLSX workbook ({_short(e)})") from None
+        raise UnreadableFile(f"is not a readable XLSX workbook ({short_reason(e)})") from None
     if not sheet:
         raise UnreadableFile("has an empty first sheet (no header row)")
     header = [str(h).strip() if h is not None else "" for h in sheet[0]]

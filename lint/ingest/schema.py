@@ -166,13 +166,13 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
         zones = ids.map(store_zones).to_numpy(dtype=object, na_value=None)
 
     def flag(mask: np.ndarray, col: Column, message: str, values: pa.Array | None, skip: bool):
-        for i in np.flatnonzero(mask)[:None if slice_of_file else _MAX_PER_COLUMN]:
+        for i in np.flatnonzero(mask)[:None if slice_of_file else MAX_PER_COLUMN]:
             v = None if values is None else values[int(i)].as_py()
             problems.add(display, raw.rows[i], raw.original_names.get(mapping.get(col.name), col.name),
                          message + ("; row skipped" if skip else "; value ignored"),
                          value=v if not isinstance(v, list) else "|".join(map(str, v)),
                          level="row" if skip else "value")
-        extra = int(mask.sum()) - _MAX_PER_COLUMN
+        extra = int(mask.sum()) - MAX_PER_COLUMN
         if extra > 0 and not slice_of_file:
             problems.add(display, None, col.name, more_rows_message(extra), level="row" if skip else "value")
 
@@ -245,7 +245,7 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
             values = pd.Series(data[col.name], copy=False)
             dup, first_row = duplicate_rows(values, raw.rows)
             dup &= ~drop
-            for i in np.flatnonzero(dup)[:_MAX_PER_COLUMN]:
+            for i in np.flatnonzero(dup)[:MAX_PER_COLUMN]:
                 problems.add(display, raw.rows[i], raw.original_names[mapping[col.name]],
                              duplicate_message(col.name, first_row[i]), value=values.iloc[i])
             drop |= dup
@@ -260,11 +260,11 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
 
 
 # A broken column of a million rows should not make a million messages.
-_MAX_PER_COLUMN = 1000
+MAX_PER_COLUMN = 1000
 
 
 def more_rows_message(extra: int) -> str:
-    """The line that stands for the flagged rows past _MAX_PER_COLUMN."""
+    """The line that stands for the flagged rows past MAX_PER_COLUMN."""
     return f"{extra} more rows with the same problem"
 
 

@@ -16,12 +16,12 @@ validation equal the file's:
 * every per-row check (empty, unparseable, unknown value, end before start) is row-local:
   lint.ingest.schema.validate runs on the slice as is (`slice_of_file=True`), reporting
   every flagged row; the per-column cap ("N more rows with the same problem") is file-wide,
-  so each slice sends its first _MAX_PER_COLUMN rows and its count per (column, message) and
+  so each slice sends its first MAX_PER_COLUMN rows and its count per (column, message) and
   the client keeps the file's first ones in row order and writes the line for the rest;
 * duplicate ids are file-wide: every row's (id, row, kept) is shuffled by the id's hash, so
   all rows of an id meet in one partition, where schema.duplicate_rows finds the first row
   as validate does; the duplicates (few) are gathered into one table that every slice
-  drops its duplicate rows by, and that the client reports (the first _MAX_PER_COLUMN);
+  drops its duplicate rows by, and that the client reports (the first MAX_PER_COLUMN);
 * binding events are paired per (store, account, type), bindings intervals checked for
   overlap likewise: the kept rows are shuffled by store, so each group lies in one
   partition, and lint.ingest.bindings runs there. That shuffle is the store pass's (same
@@ -55,15 +55,15 @@ import pandas as pd
 
 from lint.core.model import Export, InputProblem, Problems
 from lint.engines.partition import HASH, KEY, POS, account_stores, key_hash
-from lint.ingest import _load_bindings, load_export
+from lint.ingest import load_bindings, load_export
 from lint.ingest.bindings import events_to_bindings, intervals_to_bindings
-from lint.ingest.reader import UnreadableFile, _short, parquet_raw
+from lint.ingest.reader import UnreadableFile, parquet_raw, short_reason
 from lint.ingest.remote import is_url
 from lint.ingest.schema import (
-    _MAX_PER_COLUMN,
     BINDING_EVENTS,
     BINDING_INTERVALS,
     LIVE_SESSIONS,
+    MAX_PER_COLUMN,
     _one_value_each,
     duplicate_message,
     duplicate_rows,
@@ -225,7 +225,7 @@ class DaskSession:
             _, missing_intervals = resolve_columns(BINDING_INTERVALS, raw)
             schema = BINDING_EVENTS if len(missing_events) <= len(missing_intervals) else BINDING_INTERVALS
             scratch = Export(sources={table: display})
-            if _load_bindings(raw, scratch, problems, zone, zones) is None:
+            if load_bindings(raw, scratch, problems, zone, zones) is None:
                 return None
             key = "bindings.events" if schema is BINDING_EVENTS else "bindings.intervals"
         else:
@@ -298,7 +298,7 @@ class DaskSession:
                 problems.fatal(p.display, fatal[0])
                 continue
             _merge_capped(problems, [s for s, _, _ in slices], [c for _, c, _ in slices])
-            for row, value, first in dups.head(_MAX_PER_COLUMN).itertuples(index=False):
+            for row, value, first in dups.head(MAX_PER_COLUMN).itertuples(index=False):
                 problems.add(p.display, row, p.unique_shown, duplicate_message(p.unique_column, first), value=value)
             if p.table == "live_sessions":
                 export.remote["lives"] = kept_tables["lives"]
@@ -395,7 +395,7 @@ def _parquet_slice(location: str, row_groups: list[int]):
 
 
 def _merge_capped(problems: Problems, per_slice: list[list[InputProblem]], counts: list[dict]):
-    """Each slice's flagged rows (its first _MAX_PER_COLUMN per column and message, and the
+    """Each slice's flagged rows (its first MAX_PER_COLUMN per column and message, and the
     count) -> the file's, as validate reports a whole file: the first rows in row order, then
     one line for the rest, under the column's canonical name."""
     by_flag: dict[tuple, list[InputProblem]] = {}
@@ -409,8 +409,8 @@ def _merge_capped(problems: Problems, per_slice: list[list[InputProblem]], count
             canonical[flag] = name
     for flag, items in by_flag.items():
         items.sort(key=lambda p: p.row)
-        problems.items.extend(items[:_MAX_PER_COLUMN])
-        extra = totals[flag] - _MAX_PER_COLUMN
+        problems.items.extend(items[:MAX_PER_COLUMN])
+        extra = totals[flag] - MAX_PER_COLUMN
         if extra > 0:
             problems.add(items[0].file, None, canonical[flag], more_rows_message(extra), level=flag[2])
 
@@ -427,7 +427,7 @@ def _read_slice(location: str, row_groups: list[int], first_row: int, schema_key
                 zones: dict) -> dict:
     """Read and validate some row groups of a Parquet table file. -> {"frame": kept rows,
     "ids": (id, row, kept, HASH) of every row with an id, "problems": the first
-    _MAX_PER_COLUMN flagged rows per (column, message, level), "counts": {that key: (count,
+    MAX_PER_COLUMN flagged rows per (column, message, level), "counts": {that key: (count,
     canonical column)}, "fatal": why the file cannot be used, or None}."""
     import pyarrow as pa
     schema = SCHEMAS[schema_key]
@@ -437,7 +437,7 @@ def _read_slice(location: str, row_groups: list[int], first_row: int, schema_key
     except UnreadableFile as e:
         return {"fatal": str(e), "problems": [], "counts": {}, "frame": None, "ids": _IDS_META}
     except (pa.ArrowException, OSError) as e:
-        return {"fatal": f"is not a readable Parquet file ({_short(e)})", "problems": [], "counts": {},
+        return {"fatal": f"is not a readable Parquet file ({short_reason(e)})", "problems": [], "counts": {},
                 "frame": None, "ids": _IDS_META}
     found = Problems()
     v = validate(schema, raw, display, found, zone, zones, slice_of_file=True)
@@ -450,7 +450,7 @@ def _read_slice(location: str, row_groups: list[int], first_row: int, schema_key
         by_flag.setdefault((p.column, p.message, p.level), []).append(p)
     problems, counts = [], {}
     for flag, items in by_flag.items():
-        problems.extend(items[:_MAX_PER_COLUMN])  # in row order already
+        problems.extend(items[:MAX_PER_COLUMN])  # in row order already
         counts[flag] = (len(items), canonical.get(flag[0], flag[0]))
     unique = next(c.name for c in schema.columns if c.unique)
     ids = pd.Series(pd.array(_one_value_each(raw.columns[mapping[unique]]), dtype="str"))
