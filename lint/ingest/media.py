@@ -144,31 +144,55 @@ def hash_files(paths: list[Path], cache: HashCache, jobs: int | None = None,
     for p in todo:
         first_of_key.setdefault(keys[p], p)
     unique = list(first_of_key.values())
-    jobs = jobs or os.cpu_count() or 1
-    computed: list = []
-    bar = click.progressbar(length=len(unique), label="hashing images", file=sys.stderr) if progress else None
-    if bar is not None:
-        bar.__enter__()
-    try:
-        if len(unique) >= PARALLEL_FROM and jobs > 1:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                for r in pool.map(_hash_file, [str(p) for p in unique], chunksize=32):
-                    computed.append(r)
-                    if bar is not None:
-                        bar.update(1)
-        else:
-            for p in unique:
-                computed.append(_hash_file(str(p)))
-                if bar is not None:
-                    bar.update(1)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    computed = _compute_each(_hash_file, unique, label="hashing images", progress=progress,
+                             parallel_from=PARALLEL_FROM, jobs=jobs, chunksize=32)
     by_key = {keys[p]: r for p, r in zip(unique, computed)}
     cache.put_many({k: r for k, r in by_key.items() if isinstance(r, ImageHashes)})
     for p in todo:
         results[p] = by_key[keys[p]]
     return results
+
+
+def _compute_each(fn, paths: list[Path], *, label: str, progress: bool, parallel_from: int, jobs: int | None = None,
+                  chunksize: int = 1, mapper=None, crashed: str | None = None) -> list:
+    """fn(str(path)) for each of `paths`, in order: through `mapper(fn, names)` (a cluster's
+    workers) when given, else in a process pool from `parallel_from` paths on, else here; a
+    progress bar on stderr with `progress`. `crashed`: the result of every path not done when
+    a worker dies (None: the error is raised)."""
+    names = [str(p) for p in paths]
+    jobs = jobs or os.cpu_count() or 1
+    computed: list = []
+    bar = click.progressbar(length=len(names), label=label, file=sys.stderr) if progress else None
+    step = (lambda n: bar.update(n)) if bar is not None else (lambda n: None)  # noqa: E731
+    if bar is not None:
+        bar.__enter__()
+    try:
+        if mapper is not None and names:
+            try:
+                computed = list(mapper(fn, names))
+            except Exception:  # noqa: BLE001 - a worker lost: the rows become input errors
+                if crashed is None:
+                    raise
+                computed = [crashed] * len(names)
+            step(len(names))
+        elif len(names) >= parallel_from and jobs > 1:
+            try:
+                with ProcessPoolExecutor(max_workers=jobs) as pool:
+                    for r in pool.map(fn, names, chunksize=chunksize):
+                        computed.append(r)
+                        step(1)
+            except BrokenProcessPool:
+                if crashed is None:
+                    raise
+                computed += [crashed] * (len(names) - len(computed))
+        else:
+            for name in names:
+                computed.append(fn(name))
+                step(1)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    return computed
 
 
 # Videos decoded by this process since start (a test checks that a second run decodes none).
@@ -232,39 +256,11 @@ def fingerprint_videos(paths: list[Path], cache: HashCache, jobs: int | None = N
             first_of_key.setdefault(k, p)
     unique = list(first_of_key.values())
     VIDEO_DECODES += len(unique)
-    jobs = jobs or os.cpu_count() or 1
-    computed: list = []
-    bar = click.progressbar(length=len(unique), label="reading videos", file=sys.stderr) \
-        if progress and unique else None
-    if bar is not None:
-        bar.__enter__()
-    try:
-        if mapper is not None and unique:
-            try:
-                computed = list(mapper(_fingerprint_file, [str(p) for p in unique]))
-            except Exception:  # noqa: BLE001 - a worker lost to a decoder: those rows are input errors
-                computed = ["could not be decoded (the decoder stopped abnormally)"] * len(unique)
-            if bar is not None:
-                bar.update(len(unique))
-        elif len(unique) >= VIDEO_PARALLEL_FROM and jobs > 1:
-            try:
-                with ProcessPoolExecutor(max_workers=jobs) as pool:
-                    for r in pool.map(_fingerprint_file, [str(p) for p in unique]):
-                        computed.append(r)
-                        if bar is not None:
-                            bar.update(1)
-            except BrokenProcessPool:
-                # a decoder that crashed its worker (FFmpeg on a hostile file) takes down the
-                # pool: the videos not yet done are reported, not retried in this process
-                computed += ["could not be decoded (the decoder stopped abnormally)"] * (len(unique) - len(computed))
-        else:
-            for p in unique:
-                computed.append(_fingerprint_file(str(p)))
-                if bar is not None:
-                    bar.update(1)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    # a decoder that crashes its worker (FFmpeg on a hostile file) takes down the pool or the
+    # cluster's task: the videos not yet done are reported, not retried in this process
+    computed = _compute_each(_fingerprint_file, unique, label="reading videos", progress=progress and bool(unique),
+                             parallel_from=VIDEO_PARALLEL_FROM, jobs=jobs, mapper=mapper,
+                             crashed="could not be decoded (the decoder stopped abnormally)")
     by_key = {keys[p]: r for p, r in zip(unique, computed)}
     cache.put_videos({k: r for k, r in by_key.items() if not isinstance(r, str)})
     for p, k in keys.items():
