@@ -110,3 +110,18 @@ def photo(seed: int, size=(360, 640)):
         img += weight * layer
     img = (img - img.min()) / (img.max() - img.min())
     return Image.fromarray((img * 255).astype("uint8"))
+
+
+def wait_report(c, location, timeout=60, refreshing=True):
+    """Poll a portal report page (HTTP test client `c`) until the report or a refusal is
+    there; while waiting, the progress page must refresh itself (`refreshing`)."""
+    import time
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        page = c.get(location)
+        if page.status_code != 200 or "portal-bar" in page.text:
+            return page
+        if refreshing:
+            assert 'http-equiv="refresh"' in page.text  # the progress page refreshes itself
+        time.sleep(0.1)
+    raise AssertionError("no report in time")

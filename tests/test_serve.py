@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from lint.serve.app import create_app, sample_zip  # noqa: E402
 from lint.serve.settings import Settings  # noqa: E402
 
-from conftest import REPO, SAMPLE_FINDINGS, bind, make_export, run_cli  # noqa: E402
+from conftest import REPO, SAMPLE_FINDINGS, bind, make_export, run_cli, wait_report  # noqa: E402
 
 AS_OF = "2025-12-31T00:00:00+07:00"
 SAMPLE = REPO / "sample_data"
@@ -66,17 +66,6 @@ def zip_of(entries: dict[str, bytes]) -> bytes:
 def upload_form(c, content: bytes, name="sample_data.zip", **data):
     return c.post("/upload", files={"files": (name, content, "application/zip")},
                   data={"as_of": AS_OF, **data}, follow_redirects=False)
-
-
-def wait_report(c, location, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        page = c.get(location)
-        if page.status_code != 200 or "portal-bar" in page.text:
-            return page
-        assert 'http-equiv="refresh"' in page.text  # the progress page refreshes itself
-        time.sleep(0.1)
-    raise AssertionError("no report in time")
 
 
 def comparable(findings):

@@ -25,7 +25,7 @@ from lint.serve.app import create_app, sample_zip  # noqa: E402
 from lint.serve.settings import Settings  # noqa: E402
 
 from browserkit import start_portal, stop  # noqa: E402
-from conftest import REPO  # noqa: E402
+from conftest import REPO, wait_report  # noqa: E402
 
 AS_OF = "2025-12-31T00:00:00+07:00"
 
@@ -150,16 +150,6 @@ def sample_upload(c, headers=None):
                   data={"as_of": AS_OF}, headers=headers or {}, follow_redirects=False)
 
 
-def wait_done(c, location, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        page = c.get(location)
-        if page.status_code != 200 or "portal-bar" in page.text:
-            return page
-        time.sleep(0.1)
-    raise AssertionError("no report in time")
-
-
 CROSS_SITE = [{"Origin": "http://evil.example"}, {"Origin": "null"},
               {"Origin": "http://testserver.evil.example"}, {"Referer": "http://evil.example/page"},
               {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site", "Origin": "http://testserver"}]
@@ -186,7 +176,7 @@ def test_a_forged_upload_does_not_cost_the_seller_their_report(tmp_path):
         mine = sample_upload(c, {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"})
         assert mine.status_code == 303
         location = mine.headers["location"]
-        assert wait_done(c, location).status_code == 200
+        assert wait_report(c, location, refreshing=False).status_code == 200
         forged = sample_upload(c, {"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site", "Cookie": "x=1"})
         assert forged.status_code in (403, 303)
         assert c.get(location).status_code == 200  # still the seller's
@@ -207,7 +197,7 @@ def test_a_new_upload_never_drops_an_older_report(tmp_path):
         second = sample_upload(c, {"Cookie": "x=1"}).headers["location"]
         third = sample_upload(c).headers["location"]
         for location in (first, second, third):
-            assert wait_done(c, location).status_code == 200, location
+            assert wait_report(c, location, refreshing=False).status_code == 200, location
         other = TestClient(app)
         assert all(other.get(loc).status_code == 404 for loc in (first, second, third))
 
