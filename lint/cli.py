@@ -257,10 +257,9 @@ _SMTP_OPTION = {"host": "smtp_host", "port": "smtp_port", "user": "smtp_user", "
                 "from": "sender", "outbox": "outbox", "retries": "retries", "retry_delay": "retry_delay"}
 
 
-def resolve_options(ctx: click.Context, values: dict, config_file: Path | None, policy) -> LintOptions:
-    """LintOptions from this command's values: command line > environment > file > defaults."""
+def resolve_options(ctx: click.Context, values: dict, cfg) -> LintOptions:
+    """LintOptions from this command's values: command line > environment > file (`cfg`) > defaults."""
     from lint.settings.options import OPTIONS
-    cfg = _config(config_file, policy)
     given = {o.name: values[o.name] for o in OPTIONS
              if ctx.get_parameter_source(o.name) == click.core.ParameterSource.COMMANDLINE}
     try:
@@ -269,9 +268,8 @@ def resolve_options(ctx: click.Context, values: dict, config_file: Path | None, 
         raise UsageProblem(str(e)) from None
 
 
-def _mail_settings(ctx: click.Context, mail: dict, config_file: Path | None, policy) -> dict:
+def _mail_settings(ctx: click.Context, mail: dict, cfg) -> dict:
     """The mail options: command line > environment (read by SmtpSettings) > [smtp] of the file."""
-    cfg = _config(config_file, policy)
     for key, value in cfg.smtp.items():
         name = _SMTP_OPTION[key]
         if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
@@ -303,8 +301,9 @@ def check(ctx, export, output, color, send_email, config_file, verbose, quiet, *
     EXPORT may also be an object-storage URL (s3://bucket/exports/shop1/, gs://..., or a
     .zip there), read through fsspec when its package (s3fs, gcsfs, adlfs...) is installed."""
     policy = _policy()
-    mail = _mail_settings(ctx, {k: values.pop(k) for k in _MAIL_KEYS}, config_file, policy)
-    options = resolve_options(ctx, values, config_file, policy)
+    cfg = _config(config_file, policy)  # read once: options and [smtp]
+    mail = _mail_settings(ctx, {k: values.pop(k) for k in _MAIL_KEYS}, cfg)
+    options = resolve_options(ctx, values, cfg)
     formats = list(options.format)
     if len(formats) > 1 and options.output_dir is None:
         raise UsageProblem("several formats need --output-dir DIR (one file per format)")
@@ -378,7 +377,7 @@ def plan_cmd(ctx, export, unbind_account, bind_account, account_type, store_id, 
     from lint.pipeline import plan
     from lint.planner import Action, PlanError
     policy = _policy()
-    options = resolve_options(ctx, values, config_file, policy)
+    options = resolve_options(ctx, values, _config(config_file, policy))
     if (unbind_account is None) == (bind_account is None):
         raise UsageProblem("give one of --unbind ACCOUNT or --bind ACCOUNT --as official|marketing")
     if unbind_account is not None and account_type is not None:

@@ -98,6 +98,8 @@ class ExportSource:
     # The object-storage folder this is a copy of (s3://bucket/exports/shop1), if it is one:
     # Dask workers may read its big tables from there (lint.engines.dask.session).
     url: str | None = None
+    # table_files(), worked out once: the folder does not change while it is read
+    _tables: tuple | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> "ExportSource":
@@ -188,6 +190,12 @@ class ExportSource:
     def table_files(self) -> tuple[dict[str, Path], list[str]]:
         """-> ({table: file}, problems). Two files for one table is a problem. The videos
         table may be a folder instead (see `videos_folder_files`)."""
+        if self._tables is None:
+            self._tables = self._find_table_files()
+        files, problems = self._tables
+        return dict(files), list(problems)  # callers may change their copies
+
+    def _find_table_files(self) -> tuple[dict[str, Path], list[str]]:
         found: dict[str, list[Path]] = {}
         problems = []
         for entry in sorted(self.root.iterdir()):

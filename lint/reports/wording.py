@@ -84,11 +84,15 @@ class _Missing(dict):
 
 # Headroom (the "headroom" of the JSON report, lint.reports.json_report.headroom_dict), in words.
 def human_iso(text: str | None, zone: str) -> str:
-    """An instant as the JSON report writes it -> '2026-01-01 10:00 WIB' in `zone`."""
-    import pandas as pd
+    """An instant as the JSON report writes it -> '2026-01-01 10:00 WIB' in `zone` (parsed by
+    datetime, not a pandas Timestamp per value: a report has one per bound account)."""
+    from datetime import datetime, timedelta, timezone
     if not text:
         return ""
-    return human_instant_in(pd.Timestamp(text).value // 1_000_000, zone)
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return human_instant_in((moment - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(milliseconds=1), zone)
 
 
 def _count(v, lang: str) -> str:
