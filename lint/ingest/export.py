@@ -58,11 +58,20 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
     export = Export(root=str(source.root))
     raw = {}
     recognised = recognise(source.other_files(), set(files), problems)
+    shaped: dict[str, list] = {}  # table -> files of TikTok's shapes read as its rows
     for r in recognised:
-        files[r.table] = r.path
+        if r.shape is None:
+            files[r.table] = r.path
+        else:
+            shaped.setdefault(r.table, []).append(r)
+            problems.items.extend(r.problems.items)
+    for table, extra in shaped.items():
+        names = ([files[table].name] if table in files else []) + [r.path.name for r in extra]
+        export.sources[table] = ", ".join(dict.fromkeys(names))
+    recognised = [r for r in recognised if r.shape is None]
     for table, path in files.items():
         display = path.name + ("/" if path.is_dir() else "")
-        export.sources[table] = display
+        export.sources[table] = display if table not in shaped else export.sources[table]
         if table == "videos" or table in deferred:
             continue  # videos: read after the accounts (a file may name its account by user name)
         known = next((r for r in recognised if r.table == table), None)
@@ -79,14 +88,24 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
     store_zones: dict[str, str] = {}
 
     def load(table: str):
-        if table not in raw:
+        parts = ([(files[table].name, raw[table])] if table in raw else []) + \
+            [(r.path.name, r.raw) for r in shaped.get(table, ())]
+        if not parts:
             return None
         schema = SCHEMAS[table]
-        v = validate(schema, raw[table], export.sources[table], problems, default_zone, store_zones)
-        if v is None:
+        frames, read = [], 0
+        for display, table_raw in parts:
+            v = validate(schema, table_raw, display if len(parts) > 1 else export.sources[table], problems,
+                         default_zone, store_zones)
+            if v is not None:
+                frames.append(v.frame.assign(_file=display) if len(parts) > 1 else v.frame)
+                read += v.rows_read
+        if not frames:
             return None
-        export.rows_read[table] = v.rows_read
-        return v.frame
+        export.rows_read[table] = read
+        if len(frames) == 1:
+            return frames[0].drop(columns="_file", errors="ignore")
+        return join_files(schema, frames, problems)
 
     export.stores = load("stores")
     if export.stores is not None:
@@ -95,8 +114,9 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
     done("stores")
     export.accounts = load("accounts")
     done("accounts")
-    if "videos" in files:
-        export.videos = _load_videos(source, files["videos"], export, problems, default_zone, account_id)
+    if "videos" in files or "videos" in shaped:
+        export.videos = _load_videos(source, files.get("videos"), export, problems, default_zone, account_id,
+                                     shaped.get("videos", ()))
     export.lives = load("live_sessions")
     done("live_sessions")
     export.products = load("products")
@@ -127,13 +147,15 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
     return export
 
 
-def _load_videos(source: ExportSource, path: Path, export: Export, problems: Problems, default_zone: str,
-                 account_id: str | None) -> pd.DataFrame | None:
+def _load_videos(source: ExportSource, path: Path | None, export: Export, problems: Problems, default_zone: str,
+                 account_id: str | None, shaped=()) -> pd.DataFrame | None:
     """The videos table from one file or from a videos/ folder of files, each of any shape
     (lint.ingest.tiktok). A file that names no account takes it from its name in the folder,
     else from --account-id, else (a data export) from the profile's user name. The frame
     keeps each row's file in `_file` for messages."""
-    if path.is_dir():
+    if path is None:
+        members = []
+    elif path.is_dir():
         members, refused = source.videos_folder_files(path)
         for message in refused:
             problems.fatal(message.split(": ", 1)[0], message.split(": ", 1)[1])
@@ -141,6 +163,11 @@ def _load_videos(source: ExportSource, path: Path, export: Export, problems: Pro
         members = [(path.name, path, None)]
     accounts = _AccountNames(export.accounts)
     frames, read, pages = [], 0, []
+    for r in shaped:  # files of TikTok's shapes (lint.ingest.shapes), named after no table
+        v = validate(VIDEOS, r.raw, r.path.name, problems, default_zone)
+        if v is not None:
+            read += v.rows_read
+            frames.append(v.frame.assign(_file=r.path.name))
     for display, file, named_by_file in members:
         try:
             got = read_videos_file(file, display, problems)
@@ -171,7 +198,7 @@ def _load_videos(source: ExportSource, path: Path, export: Export, problems: Pro
         return None
     export.rows_read["videos"] = read
     videos = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return _drop_repeated_videos(videos, problems) if len(frames) > 1 else videos
+    return join_files(VIDEOS, [videos], problems) if len(frames) > 1 else videos
 
 
 def _no_account(got: VideoFile) -> str:
@@ -221,18 +248,23 @@ def _note_missing_pages(pages, problems: Problems):
                          "next pages from this cursor and add them to the export", level="warning")
 
 
-def _drop_repeated_videos(videos: pd.DataFrame, problems: Problems) -> pd.DataFrame:
-    """A video_id in several files of a videos folder (overlapping pages): the first is kept."""
-    ids = videos["video_id"]
+def join_files(schema, frames: list[pd.DataFrame], problems: Problems) -> pd.DataFrame:
+    """Rows of one table from several files (a videos/ folder, weekly exports, the pages of
+    an API listing), each frame with its file in `_file`: a row whose id (the schema's
+    unique column) is in an earlier file is dropped and listed. The result keeps `_file`
+    for videos (their pictures' messages), not for other tables."""
+    rows = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    key = next(c.name for c in schema.columns if c.unique)
+    ids = rows[key]
     repeated = ids.duplicated(keep="first").to_numpy()
-    if not repeated.any():
-        return videos
-    first = {v: (f, r) for v, f, r in zip(ids[~repeated], videos["_file"][~repeated], videos["_row"][~repeated])}
-    for i in np.flatnonzero(repeated):
-        f, r = first[ids.iloc[i]]
-        problems.add(videos["_file"].iloc[i], videos["_row"].iloc[i], "video_id",
-                     f"duplicate video_id (first in {f}, row {r}); row skipped", value=ids.iloc[i])
-    return videos.loc[~repeated].reset_index(drop=True)
+    if repeated.any():
+        first = {v: (f, r) for v, f, r in zip(ids[~repeated], rows["_file"][~repeated], rows["_row"][~repeated])}
+        for i in np.flatnonzero(repeated):
+            f, r = first[ids.iloc[i]]
+            problems.add(rows["_file"].iloc[i], rows["_row"].iloc[i], key,
+                         f"duplicate {key} (first in {f}, row {r}); row skipped", value=ids.iloc[i])
+        rows = rows.loc[~repeated].reset_index(drop=True)
+    return rows if schema.name == "videos" else rows.drop(columns="_file")
 
 
 def load_bindings(raw, export: Export, problems: Problems, default_zone, store_zones):

@@ -1,4 +1,4 @@
-"""Tables recognised by their columns, for files whose name names no table ("export.csv",
+"""Tables recognised by their content (the shapes TikTok writes: lint.ingest.shapes) or by their columns, for files whose name names no table ("export.csv",
 "bindings_2024.csv", "Untitled spreadsheet.xlsx"): a file is a table when it has every
 required column of a table the export does not have yet (by name or alias, as a named file
 would be read), and more of that table's columns than of any other table it could be. Every
@@ -11,20 +11,22 @@ from pathlib import Path
 
 from lint.core.problems import ProblemLevel, Problems
 from lint.ingest.reader import RawTable, UnreadableFile, read_table
+from lint.ingest.shapes import read_shaped
 from lint.ingest.schema import BINDING_EVENTS, BINDING_INTERVALS, SCHEMAS, resolve_columns
 
 # The tables a file may be recognised as, with the schemas that fit it (bindings: two forms).
 _CANDIDATES = {"bindings": (BINDING_EVENTS, BINDING_INTERVALS), "live_sessions": (SCHEMAS["live_sessions"],),
-               "videos": (SCHEMAS["videos"],), "accounts": (SCHEMAS["accounts"],), "stores": (SCHEMAS["stores"],)}
+               "videos": (SCHEMAS["videos"],), "linked_accounts": (SCHEMAS["linked_accounts"],), "accounts": (SCHEMAS["accounts"],), "stores": (SCHEMAS["stores"],)}
 
 
 @dataclass
 class Recognised:
-    """A file read as a table because of its columns."""
+    """A file read as a table because of its columns (or its content: lint.ingest.shapes)."""
     table: str
     path: Path
     raw: RawTable
     problems: Problems  # what reading it found, added to the run's problems when it is used
+    shape: str | None = None  # the TikTok shape it was read as; None: a table file recognised by columns
 
 
 def _fit(raw: RawTable):
@@ -62,6 +64,22 @@ def recognise(files: list[Path], have: set[str], problems: Problems) -> list[Rec
         if _is_shoplint_output(path):
             continue  # a report or baseline kept beside the tables is not a table, nor worth a warning
         scratch = Problems()
+        try:
+            shaped = read_shaped(path, path.name, scratch)
+        except (UnreadableFile, MemoryError) as e:
+            problems.add(path.name, None, None, f"not used: it looks like a file TikTok writes but cannot be read "
+                         f"({e})", level=ProblemLevel.WARNING)
+            continue
+        if shaped is not None:
+            kind, tables = shaped
+            for t in tables:
+                found.append(Recognised(t.table, path, t.raw, scratch, shape=t.shape))
+                problems.add(path.name, None, None, f"read as the {t.table} table: a {t.shape}",
+                             level=ProblemLevel.WARNING)
+                for note in t.notes:
+                    problems.add(path.name, None, None, note, level=ProblemLevel.WARNING)
+                scratch = Problems()  # a file's reading problems are added once, with its first table
+            continue
         try:
             raw = read_table(path, path.name, scratch)
         except (UnreadableFile, MemoryError) as e:

@@ -85,6 +85,14 @@ BINDING_INTERVALS = TableSchema("bindings", (
     Column("unbound_at", TIMESTAMP),
 ), zone_by="store_id", ordered=("bound_at", "unbound_at"))
 
+# Roles from the source (lint.ingest.shapes): optional on videos and live_sessions. A value
+# other than official/marketing (an affiliate's video, say) is ignored with a message.
+SOURCE_ROLE = (
+    Column("store_id", ID),  # the shop the listing is of
+    Column("account_type", ENUM, values=("official", "marketing")),
+    Column("role_source", TEXT),  # where the role came from, for the evidence
+)
+
 VIDEOS = TableSchema("videos", (
     req_id("video_id", unique=True),
     req_id("account_id"),
@@ -99,6 +107,7 @@ VIDEOS = TableSchema("videos", (
     Column("music_id", ID),
     Column("hashtags", LIST),
     Column("product_ids", LIST),
+    *SOURCE_ROLE,
 ))
 
 LIVE_SESSIONS = TableSchema("live_sessions", (
@@ -109,7 +118,17 @@ LIVE_SESSIONS = TableSchema("live_sessions", (
     Column("title", TEXT),
     Column("product_ids", LIST),
     Column("stream_source", ID),
+    *SOURCE_ROLE,
 ), ordered=("started_at", "ended_at"))
+
+# Snapshots of a shop's linked accounts as the Seller Center lists them (schema.md): the
+# ledger shoplint keeps itself when there is no bindings table (lint.ingest.snapshots).
+LINKED_ACCOUNTS = TableSchema("linked_accounts", (
+    req_id("store_id"),
+    req_id("account_id"),
+    ACCOUNT_TYPE,
+    Column("seen_at", TIMESTAMP, required=True, nullable=False),
+), zone_by="store_id")
 
 PRODUCTS = TableSchema("products", (
     req_id("product_id", unique=True),
@@ -117,7 +136,7 @@ PRODUCTS = TableSchema("products", (
     Column("source", ENUM, required=True, nullable=False, values=("shop", "marketplace")),
 ))
 
-SCHEMAS = {s.name: s for s in (STORES, ACCOUNTS, VIDEOS, LIVE_SESSIONS, PRODUCTS)}
+SCHEMAS = {s.name: s for s in (STORES, ACCOUNTS, VIDEOS, LIVE_SESSIONS, PRODUCTS, LINKED_ACCOUNTS)}
 
 
 @dataclass

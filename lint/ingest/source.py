@@ -20,7 +20,7 @@ from lint.ingest.limits import env_int
 from lint.ingest.reader import FORMATS
 from lint.ingest.remote import download, is_url
 
-TABLES = ("stores", "accounts", "bindings", "videos", "live_sessions", "products")
+TABLES = ("stores", "accounts", "bindings", "linked_accounts", "videos", "live_sessions", "products")
 # The JSON of TikTok's "Download your data" (new name, old name) is a videos file too.
 DATA_EXPORT_NAMES = ("user_data_tiktok.json", "user_data.json")
 # What browsers and file managers add to a second copy of a file: "bindings (1).csv",
