@@ -283,6 +283,8 @@ def _needed_tables(policy: Policy, codes: list[str]) -> set[str]:
     """The tables the selected rules read, and those that shape how they are read: stores
     (time zones of every timestamp), and accounts where videos are (user names)."""
     needed = {t for c in codes for t in policy.rules[c].tables} | {"stores"}
+    if "bindings" in needed:
+        needed.add("linked_accounts")  # the ledger from snapshots, where there is no bindings table
     if "videos" in needed:
         needed.add("accounts")
     return needed
@@ -328,7 +330,7 @@ def _stop_if_nothing_to_check(data, policy: Policy, codes: list[str], source, pr
            "; ".join(f"{c}: {w}" for c, w in plan.not_run.items()))
     found = f"files found: {', '.join(names)}" if names else "the export is empty"
     raise UnusableExport(f"no rule can run on this export: {why} ({found}; the tables are stores, accounts, "
-                         "bindings, live_sessions and videos: shared/spec/schema.md)", problems.sorted())
+                         "bindings (or linked_accounts), live_sessions and videos: shared/spec/schema.md)", problems.sorted())
 
 
 def _stop_if_unusable(problems: Problems, strict: bool) -> None:

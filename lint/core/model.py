@@ -42,6 +42,12 @@ class Export:
     lives: pd.DataFrame | None = None
     videos: pd.DataFrame | None = None
     products: pd.DataFrame | None = None
+    # Snapshots of linked accounts (store_id, account_id, account_type, seen_at): read into
+    # `bindings` for the stores the bindings table does not cover (lint.ingest.snapshots).
+    linked_accounts: pd.DataFrame | None = None
+    # Events known only to within a window (a ledger from snapshots): event id -> (after, by),
+    # the event happened in (after, by]; after is NO_TIME when nothing bounds it.
+    observed: dict[str, tuple[int, int]] = field(default_factory=dict)
     # Where each table came from (file name inside the export), for messages.
     sources: dict[str, str] = field(default_factory=dict)
     # Rows read per table, before bad rows were dropped.

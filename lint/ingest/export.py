@@ -124,6 +124,10 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
     if "bindings" in raw:
         export.bindings = load_bindings(raw["bindings"], export, problems, default_zone, store_zones)
     done("bindings")
+    export.linked_accounts = load("linked_accounts")
+    if export.linked_accounts is not None and "bindings" not in deferred:
+        _add_snapshot_ledger(export, problems)
+    done("linked_accounts")
     if export.lives is not None:
         export.lives = export.lives.rename(columns={"started_at": "start", "ended_at": "end"})
     if export.videos is not None:
@@ -246,6 +250,22 @@ def _note_missing_pages(pages, problems: Problems):
             problems.add(display, None, None, f"the Display API says account {account} has older videos than "
                          f"the pages here (has_more: true, cursor {got.cursor}); they are not checked: fetch the "
                          "next pages from this cursor and add them to the export", level="warning")
+
+
+def _add_snapshot_ledger(export: Export, problems: Problems) -> None:
+    """The bindings the linked_accounts snapshots show, for the stores the bindings table
+    does not cover, joined to the bindings (lint.ingest.snapshots)."""
+    from lint.ingest.bindings import _typed
+    from lint.ingest.snapshots import snapshots_to_bindings
+    covered = set(export.bindings["store_id"].unique().tolist()) if export.bindings is not None else set()
+    ledger, windows = snapshots_to_bindings(export.linked_accounts, export.sources["linked_accounts"], problems,
+                                            covered)
+    export.observed.update(windows)
+    if export.bindings is None:
+        export.bindings = ledger
+        export.sources["bindings"] = export.sources["linked_accounts"]
+    elif len(ledger):
+        export.bindings = _typed(pd.concat([export.bindings, ledger], ignore_index=True))
 
 
 def join_files(schema, frames: list[pd.DataFrame], problems: Problems) -> pd.DataFrame:
