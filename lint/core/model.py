@@ -57,6 +57,11 @@ class Export:
     # pictures of the HTML report.
     fetched_covers: dict[str, str] = field(default_factory=dict)
 
+    def has_source_roles(self) -> bool:
+        """Whether a LIVE or video carries its account's role from the source."""
+        return any(f is not None and "account_type" in f.columns and f["account_type"].notna().any()
+                   for f in (self.lives, self.videos))
+
     def has(self, *tables: str) -> bool:
         """Whether the export has every table named (contract names, e.g. live_sessions)."""
         return all(getattr(self, _ATTR.get(t, t)) is not None for t in tables)
