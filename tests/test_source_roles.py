@@ -81,3 +81,41 @@ def test_without_bindings_or_source_roles_the_pair_rules_are_not_run(export_dir)
     proc = run_cli("check", str(export_dir), "--format", "json", "--as-of", "2026-04-20T00:00:00+07:00")
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "no rule can run" in proc.stderr
+
+
+def test_the_dask_engine_gives_the_same_findings_on_source_roles(export_dir):
+    make_export(export_dir, {
+        "stores": [{"store_id": "S1", "region": "ID"}],
+        "live_sessions": [
+            live("L1", "o", "2026-04-12T19:00:00", "2026-04-12T21:00:00", account_type="official"),
+            live("L2", "m", "2026-04-12T19:30:00", "2026-04-12T20:00:00", account_type="marketing"),
+        ]})
+    local = run_cli("check", str(export_dir), "--format", "json", "--as-of", "2026-04-20T00:00:00+07:00")
+    dask = run_cli("check", str(export_dir), "--format", "json", "--as-of", "2026-04-20T00:00:00+07:00",
+                   "--engine", "dask", "--workers", "1")
+    assert local.returncode == dask.returncode == 1, dask.stderr
+    assert local.stdout == dask.stdout
+
+
+def test_one_live_in_two_files_under_two_ids_is_counted_once():
+    # the Seller Center export derives its ids, the Partner API gives its own: files of one
+    # table are joined (lint.ingest.export.join_files), the same session counted once
+    import pandas as pd
+
+    from lint.core.model import Problems
+    from lint.ingest.export import join_files
+    from lint.ingest.schema import LIVE_SESSIONS
+
+    def frame(file, ids, accounts, starts):
+        return pd.DataFrame({"live_id": pd.array(ids, dtype="str"), "account_id": pd.array(accounts, dtype="str"),
+                             "started_at": starts, "ended_at": [s + 3_600_000 for s in starts],
+                             "_row": list(range(2, 2 + len(ids))), "_file": file})
+    minute = 1_776_000_000_000 // 60_000 * 60_000
+    api = frame("shop_lives_p1.json", ["7001", "7002"], ["o", "o"], [minute, minute + 3_600_000])
+    seller = frame("Live Analysis.xlsx", ["live:o:1", "live:m:1"], ["o", "m"], [minute + 20_000, minute])
+    problems = Problems()
+    rows = join_files(LIVE_SESSIONS, [api, seller], problems)
+    assert rows["live_id"].tolist() == ["7001", "7002", "live:m:1"]
+    [p] = problems.items
+    assert (p.file, p.row, p.column) == ("Live Analysis.xlsx", 2, "live_id")
+    assert "the same LIVE as live_id 7001 in shop_lives_p1.json" in p.message

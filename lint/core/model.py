@@ -59,7 +59,7 @@ class Export:
 
     def has_source_roles(self) -> bool:
         """Whether a LIVE or video carries its account's role from the source."""
-        return any(f is not None and "account_type" in f.columns and f["account_type"].notna().any()
+        return any(isinstance(f, pd.DataFrame) and "account_type" in f.columns and bool(f["account_type"].notna().any())
                    for f in (self.lives, self.videos))
 
     def has(self, *tables: str) -> bool:

@@ -88,17 +88,20 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
     store_zones: dict[str, str] = {}
 
     def load(table: str):
-        parts = ([(files[table].name, raw[table])] if table in raw else []) + \
-            [(r.path.name, r.raw) for r in shaped.get(table, ())]
+        parts = ([(files[table].name, raw[table], False)] if table in raw else []) + \
+            [(r.path.name, r.raw, True) for r in shaped.get(table, ())]
         if not parts:
             return None
         schema = SCHEMAS[table]
         frames, read = [], 0
-        for display, table_raw in parts:
+        for display, table_raw, is_shaped in parts:
             v = validate(schema, table_raw, display if len(parts) > 1 else export.sources[table], problems,
                          default_zone, store_zones)
             if v is not None:
-                frames.append(v.frame.assign(_file=display) if len(parts) > 1 else v.frame)
+                frame = v.frame
+                if is_shaped and "account_id" in frame.columns and table != "accounts":
+                    frame["account_id"] = _AccountNames(export.accounts).resolve_all(frame["account_id"])
+                frames.append(frame.assign(_file=display) if len(parts) > 1 else frame)
                 read += v.rows_read
         if not frames:
             return None
@@ -171,7 +174,9 @@ def _load_videos(source: ExportSource, path: Path | None, export: Export, proble
         v = validate(VIDEOS, r.raw, r.path.name, problems, default_zone)
         if v is not None:
             read += v.rows_read
-            frames.append(v.frame.assign(_file=r.path.name))
+            frame = v.frame.assign(_file=r.path.name)
+            frame["account_id"] = accounts.resolve_all(frame["account_id"])
+            frames.append(frame)
     for display, file, named_by_file in members:
         try:
             got = read_videos_file(file, display, problems)
@@ -226,6 +231,13 @@ class _AccountNames:
             for account, handle in zip(accounts["account_id"], accounts["handle"]):
                 if isinstance(handle, str) and handle.strip():
                     self.by_handle.setdefault(squash(handle.strip().lstrip("@")), account)
+
+    def resolve_all(self, names: pd.Series) -> pd.Series:
+        """`resolve` of every name of a column (each distinct name once)."""
+        if not self.ids and not self.by_handle:
+            return names
+        distinct = names.dropna().unique().tolist()
+        return names.map({n: self.resolve(n) for n in distinct}).astype("str")
 
     def resolve(self, name: str) -> str:
         name = name.strip()
@@ -284,7 +296,28 @@ def join_files(schema, frames: list[pd.DataFrame], problems: Problems) -> pd.Dat
             problems.add(rows["_file"].iloc[i], rows["_row"].iloc[i], key,
                          f"duplicate {key} (first in {f}, row {r}); row skipped", value=ids.iloc[i])
         rows = rows.loc[~repeated].reset_index(drop=True)
+    if schema.name == "live_sessions":
+        rows = _drop_same_session(rows, problems)
     return rows if schema.name == "videos" else rows.drop(columns="_file")
+
+
+def _drop_same_session(rows: pd.DataFrame, problems: Problems) -> pd.DataFrame:
+    """One LIVE in two files under two ids (the Seller Center's export derives its ids, the
+    Partner API gives its own): a session of the same account starting in the same minute
+    as one of an earlier file is that session; the later row is dropped and listed."""
+    minute = rows["started_at"].to_numpy() // 60_000
+    key = pd.Series(rows["account_id"].astype("str").to_numpy(dtype=object) + "\x1f" + minute.astype(str))
+    first = key.groupby(key, sort=False).transform(lambda g: g.index[0]).to_numpy()
+    files = rows["_file"].to_numpy(dtype=object)
+    again = (first != np.arange(len(rows))) & (files != files[first])
+    if not again.any():
+        return rows
+    ids, file_rows = rows["live_id"].to_numpy(dtype=object), rows["_row"].to_numpy()
+    for i in np.flatnonzero(again):
+        j = first[i]
+        problems.add(files[i], file_rows[i], "live_id", f"the same LIVE as live_id {ids[j]} in {files[j]} (row "
+                     f"{file_rows[j]}): same account, same start minute; row skipped", value=ids[i])
+    return rows.loc[~again].reset_index(drop=True)
 
 
 def load_bindings(raw, export: Export, problems: Problems, default_zone, store_zones):
