@@ -13,7 +13,7 @@ import pytest
 
 from lint.core.problems import Problems
 from lint.ingest import ExportSource, load_export
-from lint.ingest.shapes.studio import (_MONTH_NAMES, PostTime, Span, _word, content_csv, find_range,
+from lint.ingest.shapes.studio import (MONTH_NAMES, PostTime, Span, content_csv, find_range, month_word,
                                        parse_post_time, resolve)
 
 HEADER = ["Time", "Video title", "Video link", "Post time", "Total likes", "Total comments", "Total shares",
@@ -97,11 +97,11 @@ def test_what_is_not_a_post_time(text):
 
 def test_no_month_word_means_two_months():
     seen = {}
-    for wide, short, extra in _MONTH_NAMES.values():
+    for wide, short, extra in MONTH_NAMES.values():
         pairs = [(w, i) for names in (wide.split(), short.split()) for i, w in enumerate(names, start=1)]
         for w, m in pairs + list(extra.items()):
-            assert seen.setdefault(_word(w), m) == m, w
-    assert seen[_word("Mei")] == 5 and seen[_word("out")] == 10 and seen[_word("dis")] == 12
+            assert seen.setdefault(month_word(w), m) == m, w
+    assert seen[month_word("Mei")] == 5 and seen[month_word("out")] == 10 and seen[month_word("dis")] == 12
 
 
 def test_resolution_and_what_is_ambiguous():

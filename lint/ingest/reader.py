@@ -741,12 +741,6 @@ def read_xlsx_grid(path: Path) -> Grid:
     return Grid(cells, untrusted)
 
 
-def decode_text(data: bytes, display: str, problems: Problems) -> str:
-    """A text file's bytes as text, as a table file is decoded (UTF-8 with or without BOM;
-    UTF-16 and Windows-1252 converted with a warning)."""
-    return _decode_to_utf8(data, display, problems).decode("utf-8")
-
-
 def sniff_text(path: Path, size: int = 1 << 16) -> str:
     """The first `size` bytes of a text file, decoded leniently (for a cheap look at its
     first lines; never raises for a readable file)."""

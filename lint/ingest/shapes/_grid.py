@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from lint.core.problems import Problems
-from lint.ingest.reader import (Grid, RawTable, read_delimited_grid, read_xlsx_grid, sniff_text, split_line)
+from lint.ingest.reader import Grid, RawTable, read_delimited_grid, read_xlsx_grid, sniff_text, split_line
 
 # The header may sit anywhere in the first rows (a title, a date range, blank rows above it).
 HEADER_ROWS = 20

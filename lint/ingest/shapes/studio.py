@@ -20,9 +20,10 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from lint.core.problems import ProblemLevel, Problems
+from lint.ingest.reader import split_line
 from lint.ingest.schema import MAX_PER_COLUMN, more_rows_message
 from lint.ingest.shapes import Shaped, shape
-from lint.ingest.shapes._grid import HEADER_ROWS, csv_head, find_header, find_in_lines, key, raw_table, read_grid
+from lint.ingest.shapes._grid import HEADER_ROWS, csv_head, key, raw_table, read_grid
 
 NAME = "TikTok Studio Content.csv"
 
@@ -44,7 +45,7 @@ _LINK = re.compile(r"tiktok\.com/@([^/?#\s]+)/(?:video|photo)/(\d{1,25})", re.IG
 # languages TikTok Studio writes dates in: English, Indonesian, Malay, Spanish, Portuguese,
 # French, German, Thai; Vietnamese (`thg 4`), Chinese/Japanese (`4月18日`) and Korean
 # (`4월 18일`) are numeric and read by pattern.
-_MONTH_NAMES = {
+MONTH_NAMES = {
     "en": ("january february march april may june july august september october november december",
            "jan feb mar apr may jun jul aug sep oct nov dec", {"sept": 9}),
     "id": ("januari februari maret april mei juni juli agustus september oktober november desember",
@@ -66,15 +67,16 @@ _MONTH_NAMES = {
 
 def _month_words() -> dict[str, int]:
     words: dict[str, int] = {}
-    for wide, short, extra in _MONTH_NAMES.values():
+    for wide, short, extra in MONTH_NAMES.values():
         for names in (wide.split(), short.split()):
             for i, w in enumerate(names, start=1):
-                words[_word(w)] = i
-        words.update({_word(w): m for w, m in extra.items()})
+                words[month_word(w)] = i
+        words.update({month_word(w): m for w, m in extra.items()})
     return words
 
 
-def _word(text: str) -> str:
+def month_word(text: str) -> str:
+    """A month name as it is looked up: any case, without dots or spaces."""
     return re.sub(r"[\s.]", "", unicodedata.normalize("NFC", text).casefold())
 
 
@@ -134,7 +136,7 @@ def parse_post_time(text: str) -> PostTime | None:
     if not m:
         return None
     day, word = (m.group(1), m.group(2)) if m.group(1)[0].isdigit() else (m.group(2), m.group(1))
-    month = MONTHS.get(_word(word))
+    month = MONTHS.get(month_word(word))
     return _checked(month, int(day), year, clock) if month else None
 
 
@@ -230,8 +232,8 @@ def match_header(row: list[str | None], below: list[list[str | None]]) -> Header
         values = [r[j] for r in sample if j < len(r) and r[j]]
         passed = sum(1 for v in values if test(v))
         return passed > 0 and passed >= share * len(values)
-    is_link = lambda v: _LINK.search(v) is not None  # noqa: E731
-    is_post = lambda v: parse_post_time(v) is not None  # noqa: E731
+    is_link = lambda v: _LINK.search(v) is not None
+    is_post = lambda v: parse_post_time(v) is not None
     if "link" in found and not holds(found["link"], is_link, 0):
         del found["link"]
     if "link" not in found:
@@ -259,7 +261,6 @@ def _sniff(path: Path) -> str | None | bool:
     lines = csv_head(path)
     if not any(_LINK.search(line) for line in lines):
         return False
-    from lint.ingest.reader import split_line
     for i in range(len(lines)):
         for delimiter in (",", ";", "\t"):
             if delimiter not in lines[i]:
