@@ -261,3 +261,14 @@ def test_live001_from_a_seller_center_export_end_to_end(tmp_path):
     assert "tokosatu" in text and "tokosatu.promo" in text
     assert f"live:{OFFICIAL_ID}:202604182000" in text and f"live:{PROMO_ID}:202604182100" in text
     assert report["rows_read"]["live_sessions"] == 3
+
+
+@pytest.mark.parametrize("name", ["Live Analysis.xlsx", "Live Analysis.csv"])
+def test_a_title_cell_ending_in_a_line_break_as_real_exports_have_it(tmp_path, name):
+    # identitas.ts of the public parser: "Date Range: 2026-07-01 ~ 2026-07-31\n", in one cell
+    path = live_file(tmp_path / name, ID, [id_row(OFFICIAL_ID, "tokosatu", "2026/07/18/ 22:14", "2h 53min")],
+                     title="Date Range: 2026-07-01 ~ 2026-07-31\n")
+    [shaped], problems = read(path)
+    assert errors(problems) == [] and shaped.raw.rows.tolist() == [4]
+    assert shaped.raw.columns["ended_at"].to_pylist() == ["2026-07-19T01:07:00"]
+    assert any("2026-07-01 ~ 2026-07-31" in n for n in shaped.notes)

@@ -34,11 +34,11 @@ def xlsx_mentions(path: Path, groups: tuple[tuple[bytes, ...], ...]) -> bool:
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
+            sheets = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))[:3]
             text = b""
-            for member in ("xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"):
-                if member in names:
-                    with zf.open(member) as f:
-                        text += f.read(_SNIFF_BYTES).lower()
+            for member in [n for n in ("xl/sharedStrings.xml",) if n in names] + sheets:
+                with zf.open(member) as f:
+                    text += f.read(_SNIFF_BYTES).lower()
     except Exception:  # not a zip, damaged, encrypted...: not a workbook of this shape
         return False
     return all(any(word in text for word in group) for group in groups)

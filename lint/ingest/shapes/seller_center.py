@@ -29,7 +29,8 @@ NAME = "Seller Center Live Analysis export"
 # Header names, as matched by `key` (any case, spaces collapsed). English, then Indonesian.
 COLUMNS = {
     "creator_id": (("creator id",), ("id kreator",)),
-    "username": (("creator", "creator username", "username"), ("kreator", "nama pengguna")),
+    "username": (("creator", "creator username", "creator name", "username"),
+                 ("kreator", "nama kreator", "nama pengguna")),
     "start": (("launched time", "launch time", "live time"), ("waktu live", "waktu diluncurkan", "waktu mulai")),
     "duration": (("duration", "live duration"), ("durasi", "durasi live")),
     "title": (("live title", "title", "live name"), ("judul live", "judul", "nama live")),
