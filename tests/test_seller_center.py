@@ -272,3 +272,17 @@ def test_a_title_cell_ending_in_a_line_break_as_real_exports_have_it(tmp_path, n
     assert errors(problems) == [] and shaped.raw.rows.tolist() == [4]
     assert shaped.raw.columns["ended_at"].to_pylist() == ["2026-07-19T01:07:00"]
     assert any("2026-07-01 ~ 2026-07-31" in n for n in shaped.notes)
+
+
+@pytest.mark.parametrize("name", ["Live Analysis.xlsx", "Live Analysis.csv"])
+def test_the_table_limits_hold_for_these_files_too(tmp_path, monkeypatch, name):
+    from lint.ingest import reader
+    path = live_file(tmp_path / name, EN, [en_row(OFFICIAL_ID, "u", f"2026/04/18/ {h:02d}:00", "30min")
+                                           for h in range(20)])
+    monkeypatch.setattr(reader, "TABLE_MAX_CELLS", 50)
+    with pytest.raises(reader.TooLarge, match="SHOPLINT_TABLE_MAX_CELLS"):
+        read(path)
+    monkeypatch.setattr(reader, "TABLE_MAX_CELLS", 12_000_000)
+    monkeypatch.setattr(reader, "TABLE_MAX_BYTES", 100)
+    with pytest.raises(reader.TooLarge, match="SHOPLINT_TABLE_MAX_BYTES"):
+        read(path)

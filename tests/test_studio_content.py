@@ -210,3 +210,16 @@ def test_a_videos_table_of_the_sellers_own_is_still_read_by_its_columns(tmp_path
     with ExportSource.open(folder) as source:
         export = load_export(source, "Asia/Jakarta", problems)
     assert export.videos["duration_s"].tolist() == [15.0]  # every column of it, not Content.csv's few
+
+
+@pytest.mark.parametrize("text", ["Apr 18 0000", "0000年4月18日", "0001-04-18", "Apr 18 9999", "18 เม.ย. 2400"])
+def test_years_that_are_typos_are_not_post_times(text):
+    assert parse_post_time(text) is None
+
+
+@pytest.mark.parametrize("time", ["9999-12-31 ~ 9999-12-31", "0000-01-01 ~ 0001-01-01", "2026-04-18 ~ 2026-04-12"])
+def test_a_range_that_is_a_typo_is_not_used(tmp_path, time):
+    path = content_file(tmp_path / "Content.csv", [("a", link("u", V1), "Apr 18")], time=time)
+    [shaped], _ = read(path)
+    assert shaped.raw.num_rows == 1
+    assert any("the file's date" in n for n in shaped.notes)

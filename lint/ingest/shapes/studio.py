@@ -88,6 +88,10 @@ _ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
 _RANGE = re.compile(r"(\d{4})[-/]?(\d{2})[-/]?(\d{2})\s*(?:[~–—_]|-|\bto\b|\bs/d\b)+\s*(\d{4})[-/]?(\d{2})[-/]?(\d{2})")
 
 
+# Years a post date or a range may have; others are typos (no TikTok video is from then).
+MIN_YEAR, MAX_YEAR = 2000, 2200
+
+
 @dataclass(frozen=True)
 class PostTime:
     month: int
@@ -141,6 +145,8 @@ def parse_post_time(text: str) -> PostTime | None:
 
 
 def _checked(month: int, day: int, year: int | None, clock) -> PostTime | None:
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        return None  # a typo: no post is from then
     try:
         date(year or 2000, month, day)  # 2000: a leap year, so 29 Feb is a date
     except (ValueError, TypeError):
@@ -166,7 +172,7 @@ def find_range(texts: list[str], file_name: str) -> Span | None:
                     a, b = date(*map(int, m.groups()[:3])), date(*map(int, m.groups()[3:]))
                 except ValueError:
                     continue
-                if a <= b:
+                if a <= b and MIN_YEAR <= a.year and b.year <= MAX_YEAR:
                     return Span(a, b, f"{a.isoformat()} ~ {b.isoformat()}, from {source}")
     return None
 
