@@ -466,3 +466,15 @@ def test_tiktok_shapes_mutated(case):
 @given(shape_mutations())
 def test_long_run_tiktok_shapes(case):
     _check_shape(case)
+
+
+@FAST
+@given(st.one_of(ODD_TEXT, st.sampled_from(EXTREME_TIMES), st.from_regex(
+    r"\d{1,5}[ ./:-]?(?:[A-Za-z]{1,9}|thg|月|월)?[ ./:-]?\d{0,5}(?: \d{1,2}:\d{2}(?: [ap]\.?m\.?)?)?", fullmatch=True)))
+def test_the_shapes_text_readers_never_raise(text):
+    from lint.ingest.shapes.seller_center import parse_duration, parse_launched
+    from lint.ingest.shapes.studio import parse_post_time
+    p = parse_post_time(text)
+    assert p is None or (1 <= p.month <= 12 and 1 <= p.day <= 31)
+    parse_launched(text)
+    parse_duration(text)
