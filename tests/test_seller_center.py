@@ -286,3 +286,45 @@ def test_the_table_limits_hold_for_these_files_too(tmp_path, monkeypatch, name):
     monkeypatch.setattr(reader, "TABLE_MAX_BYTES", 100)
     with pytest.raises(reader.TooLarge, match="SHOPLINT_TABLE_MAX_BYTES"):
         read(path)
+
+
+@pytest.mark.parametrize("by", ["handle", "creator_id"])
+def test_creators_are_matched_to_numeric_account_ids_by_handle_or_creator_id(tmp_path, by):
+    folder = tmp_path / "export"
+    accounts = ([{"account_id": "6800000000000000001", "handle": "@TokoSatu"},
+                 {"account_id": "6800000000000000002", "handle": "tokosatu.promo"}] if by == "handle" else
+                [{"account_id": OFFICIAL_ID}, {"account_id": PROMO_ID}])
+    off, promo = (a["account_id"] for a in accounts)
+    make_export(folder, {
+        "stores": [{"store_id": "S1", "region": "ID"}], "accounts": accounts,
+        "bindings": [
+            {"event_id": "B1", "store_id": "S1", "account_id": off, "account_type": "official",
+             "action": "bind", "at": "2026-01-01T00:00:00+07:00"},
+            {"event_id": "B2", "store_id": "S1", "account_id": promo, "account_type": "marketing",
+             "action": "bind", "at": "2026-01-01T00:00:00+07:00"}],
+    })
+    live_file(folder / "Live Analysis.xlsx", EN, [
+        en_row(OFFICIAL_ID, "tokosatu", "2026/04/18/ 20:00", "2h"),
+        en_row(PROMO_ID, "tokosatu.promo", "2026/04/18/ 21:00", "1h 30min")])
+    [finding] = findings(lint(folder, as_of="2026-04-20T00:00:00+07:00"), "LIVE001")
+    assert finding["accounts"] == [off, promo]
+
+
+def test_live001_without_a_bindings_table_when_another_file_states_the_roles(tmp_path):
+    # the Seller Center export names no role; rows of the same accounts that carry one (here
+    # an account_type column, as the Partner API pages give it) make LIVE001 run
+    folder = tmp_path / "export"
+    make_export(folder, {
+        "stores": [{"store_id": "S1", "region": "ID"}],
+        "live_sessions": [
+            {"live_id": "7001", "account_id": "tokosatu", "started_at": "2026-04-01T10:00:00",
+             "ended_at": "2026-04-01T11:00:00", "account_type": "official", "role_source": "OFFICIAL_ACCOUNTS"},
+            {"live_id": "7002", "account_id": "tokosatu.promo", "started_at": "2026-04-02T10:00:00",
+             "ended_at": "2026-04-02T11:00:00", "account_type": "marketing", "role_source": "MARKETING_ACCOUNTS"}],
+    })
+    live_file(folder / "Live Analysis.xlsx", ID, [
+        id_row(OFFICIAL_ID, "tokosatu", "2026/04/18/ 20:00", "2j"),
+        id_row(PROMO_ID, "tokosatu.promo", "2026/04/18/ 21:00", "1j 30mnt")])
+    [finding] = findings(lint(folder, as_of="2026-04-20T00:00:00+07:00"), "LIVE001")
+    assert finding["subjects"] == [f"live:{OFFICIAL_ID}:202604182000", f"live:{PROMO_ID}:202604182100"]
+    assert finding["evidence"]["official_role_source"] == "OFFICIAL_ACCOUNTS"

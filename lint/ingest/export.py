@@ -100,7 +100,8 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
             if v is not None:
                 frame = v.frame
                 if is_shaped and "account_id" in frame.columns and table != "accounts":
-                    frame["account_id"] = _AccountNames(export.accounts).resolve_all(frame["account_id"])
+                    frame["account_id"] = _AccountNames(export.accounts).resolve_all(
+                        frame["account_id"], frame["creator_id"] if "creator_id" in frame.columns else None)
                 frames.append(frame.assign(_file=display) if len(parts) > 1 else frame)
                 read += v.rows_read
         if not frames:
@@ -232,12 +233,20 @@ class _AccountNames:
                 if isinstance(handle, str) and handle.strip():
                     self.by_handle.setdefault(squash(handle.strip().lstrip("@")), account)
 
-    def resolve_all(self, names: pd.Series) -> pd.Series:
-        """`resolve` of every name of a column (each distinct name once)."""
+    def resolve_all(self, names: pd.Series, ids: pd.Series | None = None) -> pd.Series:
+        """`resolve` of every name of a column (each distinct name once); where `ids` (the
+        numeric user id a file gives beside the name) is an account_id of the accounts
+        table, that id."""
         if not self.ids and not self.by_handle:
             return names
         distinct = names.dropna().unique().tolist()
-        return names.map({n: self.resolve(n) for n in distinct}).astype("str")
+        out = names.map({n: self.resolve(n) for n in distinct}).astype("str")
+        if ids is not None:
+            known = ids.isin(self.ids).to_numpy()
+            if known.any():
+                out = out.copy()
+                out[known] = ids[known]
+        return out
 
     def resolve(self, name: str) -> str:
         name = name.strip()

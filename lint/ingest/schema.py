@@ -118,6 +118,7 @@ LIVE_SESSIONS = TableSchema("live_sessions", (
     Column("title", TEXT),
     Column("product_ids", LIST),
     Column("stream_source", ID),
+    Column("creator_id", ID),  # the numeric user id beside a user name (Seller Center export)
     *SOURCE_ROLE,
 ), ordered=("started_at", "ended_at"))
 
