@@ -36,6 +36,8 @@ TABLE_HELP = [
     ("bindings", "as events: event_id, store_id, account_id, account_type (official/marketing), action "
                  "(bind/unbind), at — or as intervals: binding_id, store_id, account_id, account_type, "
                  "bound_at, unbound_at (empty while bound)"),
+    ("linked_accounts", "instead of bindings, when you have none: store_id, account_id, account_type, seen_at — "
+                        "snapshots of the Seller Center's linked accounts list (e.g. one each night)"),
     ("videos", "video_id, account_id, posted_at; optional caption, duration_s, thumbnail, frames, music_id, "
                "hashtags, product_ids (thumbnails and frames are paths inside the .zip)"),
     ("live_sessions", "live_id, account_id, started_at, ended_at (empty while live); optional title, "
@@ -93,6 +95,8 @@ TABLE_HELP_ID = {
     "bindings": "sebagai peristiwa: event_id, store_id, account_id, account_type (official/marketing), action "
                 "(bind/unbind), at — atau sebagai interval: binding_id, store_id, account_id, account_type, "
                 "bound_at, unbound_at (kosong selama masih terhubung)",
+    "linked_accounts": "pengganti bindings bila tidak ada: store_id, account_id, account_type, seen_at — snapshot "
+                       "daftar akun tertaut di Seller Center (misalnya setiap malam)",
     "videos": "video_id, account_id, posted_at; opsional caption, duration_s, thumbnail, frames, music_id, "
               "hashtags, product_ids (thumbnail dan frame adalah path di dalam .zip)",
     "live_sessions": "live_id, account_id, started_at, ended_at (kosong selama masih LIVE); opsional title, "
