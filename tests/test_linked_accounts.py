@@ -90,3 +90,53 @@ def test_a_file_of_snapshots_under_another_name_is_recognised_by_its_columns(exp
                              "linked": [seen("S1", "B1", "official", NIGHT1), seen("S1", "B2", "official", NIGHT1)]})
     report = lint(export_dir, as_of="2026-04-20T00:00:00+07:00")
     assert [f["store_id"] for f in findings(report, "BIND002")] == ["S1"]
+
+
+# --- the ledger agrees with every snapshot (property) -------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def snapshot_tables(draw):
+    stores = draw(st.lists(st.sampled_from(["S1", "S2", "0003"]), min_size=1, max_size=3, unique=True))
+    rows = []
+    for store in stores:
+        times = sorted(draw(st.lists(st.integers(0, 60), min_size=1, max_size=6, unique=True)))
+        for t in times:
+            for account in draw(st.lists(st.sampled_from(["A", "B", "C", "D"]), max_size=4, unique=True)):
+                kind = draw(st.sampled_from(["official", "marketing"]))
+                rows.append((store, account, kind, t * 3_600_000))
+                if draw(st.booleans()):
+                    rows.append((store, account, kind, t * 3_600_000))  # the same row twice
+    return rows
+
+
+@settings(max_examples=150, deadline=None)
+@given(snapshot_tables())
+def test_every_snapshot_agrees_with_the_ledger(rows):
+    import pandas as pd
+
+    from lint.core.model import NO_TIME, Problems
+    from lint.ingest.snapshots import snapshots_to_bindings
+
+    frame = pd.DataFrame(rows, columns=["store_id", "account_id", "account_type", "seen_at"])
+    for c in ("store_id", "account_id", "account_type"):
+        frame[c] = frame[c].astype("str")
+    frame["_row"] = range(2, 2 + len(frame))
+    ledger, windows = snapshots_to_bindings(frame, "linked_accounts.csv", Problems())
+    seen = set(rows)
+    for store, t in {(r[0], r[3]) for r in rows}:
+        for account in "ABCD":
+            for kind in ("official", "marketing"):
+                b = ledger[(ledger["store_id"] == store) & (ledger["account_id"] == account)
+                           & (ledger["account_type"] == kind)]
+                in_force = ((b["start"] <= t) & ((b["end"] == NO_TIME) | (b["end"] > t))).sum()
+                assert in_force == ((store, account, kind, t) in seen), (store, account, kind, t)
+    # every event has its window, which ends at the event's instant
+    for _, b in ledger.iterrows():
+        assert windows[b["bind_id"]][1] == b["start"]
+        if b["end"] != NO_TIME:
+            after, by = windows[b["unbind_id"]]
+            assert by == b["end"] and after < by
