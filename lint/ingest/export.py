@@ -16,8 +16,8 @@ from lint.ingest.covers import CoverFetcher, CoverLimits
 from lint.ingest.media import HashCache, attach_hashes
 from lint.ingest.reader import UnreadableFile, read_table
 from lint.ingest.recognise import recognise
-from lint.ingest.shapes import missing_pages
 from lint.ingest.schema import BINDING_EVENTS, BINDING_INTERVALS, SCHEMAS, VIDEOS, resolve_columns, validate
+from lint.ingest.shapes import missing_pages
 from lint.ingest.source import ExportSource
 from lint.ingest.tiktok import DATA_EXPORT, DISPLAY_API, VideoFile, read_videos_file, with_account
 
