@@ -303,3 +303,13 @@ def test_lives_with_roles_from_the_pages_only_give_live001(export_dir):
     found = findings(lint(export_dir, as_of="2025-04-01T00:00:00+07:00"), "LIVE001")
     assert [f["subjects"] for f in found] == [["7450000000000000001", "7450000000000000002"]]
     assert "account_type=OFFICIAL_ACCOUNTS" in json.dumps(found[0])
+
+
+def test_a_video_post_time_takes_the_wrapped_shops_zone(export_dir):
+    doc = wrapped(videos_page([video("7300000000000000001", "tokoku", "2025-03-10 19:00:00", "OFFICIAL")]),
+                  account_type="LINKED_ACCOUNTS", path="/analytics/202409/shop_videos/performance")
+    doc["shop"] = {"id": "7494000000000000009", "name": "Kedai", "region": "MY", "timezone": "Asia/Kuala_Lumpur"}
+    write(export_dir / "p1.json", doc)
+    export, _ = load(export_dir)  # the run's zone is Asia/Jakarta (UTC+7); the shop's UTC+8
+    assert export.videos["posted"].tolist() == [(T19 - 3600) * 1000]
+    assert export.stores["timezone"].tolist() == ["Asia/Kuala_Lumpur"]

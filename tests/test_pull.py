@@ -68,8 +68,10 @@ def documented_sign(path, query, secret):
 
 
 class FakeShopApi:
-    def __init__(self, secret=SECRET, page_size=1, throttle_first=True, always_503=False, scope_error=False):
+    def __init__(self, secret=SECRET, page_size=1, throttle_first=True, always_503=False, scope_error=False,
+                 retry_after=None):
         self.secret, self.page_size, self.throttle_first = secret, page_size, throttle_first
+        self.retry_after = retry_after
         self.always_503, self.scope_error = always_503, scope_error
         self.calls, self.refused, self.throttled = [], [], set()
         api = self
@@ -84,6 +86,8 @@ class FakeShopApi:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
+                if status == 429 and api.retry_after is not None:
+                    self.send_header("Retry-After", api.retry_after)
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -210,7 +214,7 @@ def test_pull_writes_a_signed_paged_export_that_check_reads(tmp_path):
     assert [[s["id"] for s in p["response"]["data"]["live_stream_sessions"]] for p in official] == [
         ["7450000000000000001"], ["7450000000000000003"]]
     assert official[0]["request"]["query"]["account_type"] == "OFFICIAL_ACCOUNTS"
-    assert official[0]["shop"] == {"id": SHOP_ID, "name": "Toko Tujuh", "region": "ID"}
+    assert official[0]["shop"] == {"id": SHOP_ID, "name": "Toko Tujuh", "region": "ID", "timezone": "Asia/Jakarta"}
     assert len(pages(out, "shop_lives", "MARKETING_ACCOUNTS")) == 1
     assert len(pages(out, "shop_videos", "LINKED_ACCOUNTS")) == 2
     # no secret in the files
@@ -333,3 +337,13 @@ def test_back_off_doubles_with_an_injected_sleep():
                        {"shop_cipher": CIPHER, "start_date_ge": "2025-03-04", "end_date_lt": "2025-03-11"})
     assert slept == [0.5, 1.0, 2.0]
 
+
+def test_retry_after_is_followed_up_to_a_bound():
+    for asked, expected in (("3", 3.0), ("3600", 60.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.25)):
+        slept = []
+        with FakeShopApi(retry_after=asked) as api:
+            client = Client(KEY, SECRET, TOKEN, api.url, retry_delay_s=0.25, sleep=slept.append)
+            client.get("/analytics/202508/shop_lives/performance",
+                       {"shop_cipher": CIPHER, "start_date_ge": "2025-03-04", "end_date_lt": "2025-03-11",
+                        "account_type": "OFFICIAL_ACCOUNTS"})
+        assert slept == [expected], asked

@@ -30,6 +30,7 @@ BASE_URL = "https://open-api.tiktokglobalshop.com"
 TRANSIENT_STATUS = frozenset({429, 503})
 TRANSIENT_CODES = frozenset({36009002, 36009003})
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+MAX_RETRY_AFTER_S = 60.0  # a server's Retry-After is followed up to this
 TIMEOUT_S = 60
 
 # What to do about the usual errors (https://partner.tiktokshop.com/docv2/page/common-errors)
@@ -92,16 +93,18 @@ class Client:
         delay = self.retry_delay_s
         for attempt in range(1, self.tries + 1):
             outcome = self._once(path, query)
-            if not isinstance(outcome, str):
+            if not isinstance(outcome, tuple):
                 return outcome
+            why, asked_wait = outcome
             if attempt == self.tries:
-                raise PullError(f"{path}: {outcome}; gave up after {self.tries} tries")
-            self.sleep(delay)
+                raise PullError(f"{path}: {why}; gave up after {self.tries} tries")
+            self.sleep(max(delay, min(asked_wait or 0.0, MAX_RETRY_AFTER_S)))
             delay *= 2
         raise AssertionError("unreachable")
 
     def _once(self, path: str, query: dict[str, str]):
-        """-> the response's JSON object, or a str saying why it is worth trying again."""
+        """-> the response's JSON object, or (why it is worth trying again, the seconds the
+        server asked to wait in Retry-After or None)."""
         q = {k: str(v) for k, v in query.items() if v is not None}
         q["app_key"] = self.app_key
         q["timestamp"] = str(int(self.clock()))
@@ -114,11 +117,13 @@ class Client:
         try:
             with self._opener.open(request, timeout=TIMEOUT_S) as response:
                 status, data = response.status, response.read(MAX_RESPONSE_BYTES + 1)
+            retry_after = response.headers.get("Retry-After")
         except urllib.error.HTTPError as e:
             status, data = e.code, e.read(MAX_RESPONSE_BYTES + 1)
+            retry_after = e.headers.get("Retry-After") if e.headers is not None else None
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", None) or e
-            return f"cannot reach {self.base_url} ({reason})"
+            return f"cannot reach {self.base_url} ({reason})", None
         if len(data) > MAX_RESPONSE_BYTES:
             raise PullError(f"{path}: the response is larger than {MAX_RESPONSE_BYTES} bytes")
         try:
@@ -127,7 +132,11 @@ class Client:
             doc = None
         code = doc.get("code") if isinstance(doc, dict) else None
         if status in TRANSIENT_STATUS or code in TRANSIENT_CODES:
-            return f"HTTP {status}" + (f", code {code}: {doc.get('message')}" if code is not None else "")
+            try:
+                wait = float(retry_after) if retry_after is not None else None
+            except ValueError:
+                wait = None  # an HTTP date: the back-off's own delay is used
+            return f"HTTP {status}" + (f", code {code}: {doc.get('message')}" if code is not None else ""), wait
         if not isinstance(doc, dict) or "code" not in doc:
             raise PullError(f"{path}: HTTP {status}, not a TikTok Shop API response")
         if code != 0:

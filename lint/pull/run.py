@@ -185,7 +185,8 @@ def _listing(client: Client, tmp: Path, shop: dict, kind: str, version: str, acc
         rows += len(items) if isinstance(items, list) else 0
         latest = _text(data.get("latest_available_date")) or latest
         wrapped = {"request": {"method": "GET", "path": path, "query": query},
-                   "shop": {"id": shop["id"], "name": shop["name"], "region": shop["region"]},
+                   "shop": {"id": shop["id"], "name": shop["name"], "region": shop["region"],
+                            "timezone": shop["timezone"]},
                    "response": doc}
         (folder / f"p{pages}.json").write_text(json.dumps(wrapped, ensure_ascii=False, indent=1) + "\n",
                                                encoding="utf-8")

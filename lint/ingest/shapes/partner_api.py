@@ -20,7 +20,9 @@ Unknown fields are ignored, so any version of the listings reads.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pyarrow as pa
@@ -46,7 +48,7 @@ _LIVE_NAMES = {"live_id": "id", "account_id": "username", "started_at": "start_t
 _VIDEO_NAMES = {"video_id": "id", "account_id": "username", "posted_at": "video_post_time", "caption": "title",
                 "duration_s": "duration", "hashtags": "hash_tags", "product_ids": "products",
                 "store_id": "store_id", "account_type": "account_type", "role_source": "role_source"}
-_STORE_NAMES = {"store_id": "id", "store_name": "name", "region": "region"}
+_STORE_NAMES = {"store_id": "id", "store_name": "name", "region": "region", "timezone": "timezone"}
 _LISTS = {"hashtags", "product_ids"}
 # "2025-01-01 00:00:00": video_post_time, shop-local, no offset
 _LOCAL_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$")
@@ -103,14 +105,31 @@ def _account(v) -> str | None:
     return name.lstrip("@").strip() or None if name else None
 
 
-def _posted_at(v):
-    """video_post_time as the file has it, naive 'YYYY-MM-DD HH:MM:SS' as ISO without offset."""
+def _posted_at(v, zone: ZoneInfo | None):
+    """video_post_time as the file has it, 'YYYY-MM-DD HH:MM:SS' as ISO 8601: with the shop's
+    offset when its zone is known (the wrapper's shop.timezone), else naive (--timezone)."""
     text = _scalar_text(v) if not isinstance(v, (dict, list)) else v
     if isinstance(text, str):
         m = _LOCAL_TIME.match(text)
         if m:
-            return f"{m.group(1)}T{m.group(2)}"
+            naive = f"{m.group(1)}T{m.group(2)}"
+            if zone is not None:
+                try:
+                    return datetime.fromisoformat(naive).replace(tzinfo=zone).isoformat()
+                except ValueError:
+                    pass  # not a real day or time: validation says so
+            return naive
     return text
+
+
+def _zone_of(shop: dict | None) -> ZoneInfo | None:
+    name = _text((shop or {}).get("timezone"))
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def _filter_from_request(request: dict | None) -> str | None:
@@ -214,6 +233,7 @@ def partner_api_page(path: Path, display: str, problems: Problems) -> list[Shape
     listing_source = (f"{kind} page {display}, account_type={account_filter}"
                       + ("" if said == "the request saved with it" else f" (from {said})")) if role else None
     store = _store_of(request, shop)
+    zone = _zone_of(shop)
 
     records = []
     for o in objects:
@@ -237,7 +257,7 @@ def partner_api_page(path: Path, display: str, problems: Problems) -> list[Shape
             hashtags = [hashtags]
         records.append({"video_id": o.get("id"),
                         "account_id": _account(o.get("username")) or _account(creator.get("user_name")),
-                        "posted_at": _posted_at(o.get("video_post_time")), "caption": o.get("title"),
+                        "posted_at": _posted_at(o.get("video_post_time"), zone), "caption": o.get("title"),
                         "duration_s": o.get("duration"), "hashtags": hashtags, "product_ids": product_ids,
                         "store_id": store, "account_type": row_role, "role_source": row_source})
     names = _LIVE_NAMES if kind == "shop_lives" else _VIDEO_NAMES
@@ -250,7 +270,8 @@ def partner_api_page(path: Path, display: str, problems: Problems) -> list[Shape
     page = Page((kind, store, account_filter, window, folder), label, token, _text(data.get("next_page_token")))
     out.append(Shaped(table, _raw(records, rows, names, skipped), SHAPE + f" ({kind})", notes, page))
     if shop is not None:
-        shop_row = {"store_id": shop.get("id"), "store_name": shop.get("name"), "region": shop.get("region")}
+        shop_row = {"store_id": shop.get("id"), "store_name": shop.get("name"), "region": shop.get("region"),
+                    "timezone": shop.get("timezone")}
         if _text(shop_row["store_id"]):
             out.append(Shaped("stores", _raw([shop_row], [1], {c: f"shop.{n}" for c, n in _STORE_NAMES.items()}, 0),
                               SHAPE + " (its shop)"))
