@@ -183,6 +183,7 @@ def lint(export: str | Path, options: LintOptions | None = None, *, hooks: Hooks
     from lint.checks import spec
     from lint.engines import open_engine
     from lint.ingest import ExportError, ExportSource, MediaOptions, default_cache_dir
+    from lint.ingest.timestamps import date_order
 
     options = options or LintOptions()
     hooks = hooks or Hooks()
@@ -204,8 +205,9 @@ def lint(export: str | Path, options: LintOptions | None = None, *, hooks: Hooks
                                      progress=_shows_progress(hooks), fetch_covers=ready.cover_limits,
                                      covers_dir=Path(covers_dir) if covers_dir else None)
             with hooks.stage("read and validate"), hooks.progress("read", len(source.table_files()[0])) as step:
-                data = engine.read(source, zone, problems, media=media, account_id=options.account_id,
-                                   on_table=step)
+                with date_order(options.date_order):
+                    data = engine.read(source, zone, problems, media=media, account_id=options.account_id,
+                                       on_table=step)
             _set_aside_unneeded(data, problems, _needed_tables(policy, ready.codes))
             _stop_if_unusable(problems, options.strict)
             _stop_if_nothing_to_check(data, policy, ready.codes, source, problems)
@@ -255,7 +257,9 @@ def plan(export: str | Path, action, options: LintOptions | None = None, *, poli
     try:
         # the planned event changes a few rows: the in-process engine, whatever --engine says
         with ExportSource.open(export) as source, open_engine("local") as engine:
-            data = engine.read(source, options.timezone, problems, account_id=options.account_id)
+            from lint.ingest.timestamps import date_order
+            with date_order(options.date_order):
+                data = engine.read(source, options.timezone, problems, account_id=options.account_id)
             _set_aside_unneeded(data, problems, _needed_tables(policy, codes))
             _stop_if_unusable(problems, options.strict)
             return answer(data, policy, codes, action, at, options.timezone, params=options.params,
@@ -283,6 +287,8 @@ def _needed_tables(policy: Policy, codes: list[str]) -> set[str]:
     """The tables the selected rules read, and those that shape how they are read: stores
     (time zones of every timestamp), and accounts where videos are (user names)."""
     needed = {t for c in codes for t in policy.rules[c].tables} | {"stores"}
+    if "bindings" in needed:
+        needed.add("linked_accounts")  # the ledger from snapshots, where there is no bindings table
     if "videos" in needed:
         needed.add("accounts")
     return needed
@@ -328,7 +334,7 @@ def _stop_if_nothing_to_check(data, policy: Policy, codes: list[str], source, pr
            "; ".join(f"{c}: {w}" for c, w in plan.not_run.items()))
     found = f"files found: {', '.join(names)}" if names else "the export is empty"
     raise UnusableExport(f"no rule can run on this export: {why} ({found}; the tables are stores, accounts, "
-                         "bindings, live_sessions and videos: shared/spec/schema.md)", problems.sorted())
+                         "bindings (or linked_accounts), live_sessions and videos: shared/spec/schema.md)", problems.sorted())
 
 
 def _stop_if_unusable(problems: Problems, strict: bool) -> None:

@@ -260,3 +260,40 @@ def assert_rows_accounted(folder: Path, expected_rows: dict[str, int] | None = N
         if expected_rows is not None and table in expected_rows:
             assert n == expected_rows[table], f"{display}: rows_read {n}, the file has {expected_rows[table]}"
     return export, problems, acc
+
+
+# --- files TikTok writes (lint.ingest.shapes) ------------------------------------------------
+
+# A Seller Center Live Analysis export: a title row, a blank row, the header on row 3. The
+# creators' user names are the accounts of BASE (so LIVE001 can run on the result).
+LIVE_ANALYSIS_HEADER = ["Creator ID", "Creator", "Nickname", "Launched Time", "Duration", "GMV", "Viewers"]
+LIVE_ANALYSIS_ROWS = [
+    ["7234567890123456781", "A1", "Satu", "2025/05/10/ 20:00", "2h", "Rp1.250.000", "1.234"],
+    ["7234567890123456782", "A2", "Dua", "2025/05/10/ 20:30", "1h 40min", "Rp0", "12"],
+    ["7234567890123456783", "A3", "Tiga", "2025/05/11/ 09:00", "40min", "Rp10.000", "5"],
+    ["7234567890123456784", "A4", "Empat", "2025/05/11 21:15", "1h 5min 30s", "Rp0", "0"],
+    ["7234567890123456785", "A1", "Satu", "2025/05/12/ 20:00:30", "30min", "Rp0", "1"],
+    ["7234567890123456786", "A2", "Dua", "2025/05/12/ 20:10", "1h", "Rp0", "3"],
+]
+LIVE_ANALYSIS_FIRST_ROW = 4  # the spreadsheet row of the first session
+
+# A TikTok Studio Content.csv: the header on row 1, post dates without a year.
+CONTENT_HEADER = ["Time", "Video title", "Video link", "Post time", "Total likes", "Total views"]
+CONTENT_ROWS = [
+    ["2025-04-27 ~ 2025-05-03", f"Batik tulis #{i}", f"https://www.tiktok.com/@A{1 + i % 4}/video/73000000000000000{i:02d}",
+     posted, str(i), "1,234"]
+    for i, posted in enumerate(["May 1", "2 May 21:14", "Apr 30", "May 3, 9:05 PM", "28 Apr", "Apr 27"], start=1)]
+CONTENT_FIRST_ROW = 2
+
+
+def live_analysis_bytes(header: list[str], rows: list[list], fmt: str) -> bytes:
+    """A Live Analysis export as .xlsx (typed cells as table_bytes writes them) or .csv."""
+    grid = [["Date Range: 2025-05-05 ~ 2025-05-18"], []] + [header] + rows
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        for line in grid:
+            w.writerow([cell_text(v) for v in line])
+        return buf.getvalue().encode("utf-8")
+    data = table_bytes(grid[0], grid[1:], "xlsx")  # row 1 is written as text, the rest typed
+    return data

@@ -373,7 +373,7 @@ def test_interval_form_with_bad_rows_across_row_groups(cluster, tmp_path):
            "unbound_at": "2025-06-01T00:00:00+07:00"})
     add(**{**first, "binding_id": b["binding_id"][n // 2], "bound_at": "2019-01-01T00:00:00+07:00",
            "unbound_at": "2019-01-05T00:00:00+07:00"})  # a duplicate id far from the first
-    add(**{**first, "binding_id": "X-BADTIME", "bound_at": "31/12/2025"})
+    add(**{**first, "binding_id": "X-BADTIME", "bound_at": "31/13/2025"})  # no 13th month (31/12/2025 is a date: --date-order)
     table = pa.table({c: b[c] + extra[c] for c in b})
     to_parquet(folder, "bindings", table, row_group_size=7)
     as_of = json.loads((source.parent / f"{case}.expected.json").read_text(encoding="utf-8"))["as_of"]

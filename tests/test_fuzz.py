@@ -492,3 +492,81 @@ def test_long_run_columns(case):
 @given(partner_page_mutations())
 def test_long_run_partner_api_pages(case):
     _check_partner_page(case)
+
+# --- 6. files TikTok writes: Live Analysis exports and Content.csv ------------------------
+
+SHAPES = {"live_xlsx": ("Live Analysis_20250505-20250518 (1).xlsx", "live_sessions"),
+          "live_csv": ("Live Analysis.csv", "live_sessions"), "content": ("Content.csv", "videos")}
+
+
+def _shape_file(kind: str, header: list, rows: list) -> bytes:
+    if kind == "content":
+        return fk.table_bytes(header, rows, "csv")
+    return fk.live_analysis_bytes(header, rows, "xlsx" if kind == "live_xlsx" else "csv")
+
+
+@st.composite
+def shape_mutations(draw):
+    kind = draw(st.sampled_from(sorted(SHAPES)))
+    header, rows = ((list(fk.CONTENT_HEADER), [list(r) for r in fk.CONTENT_ROWS]) if kind == "content" else
+                    (list(fk.LIVE_ANALYSIS_HEADER), [list(r) for r in fk.LIVE_ANALYSIS_ROWS]))
+    touched = set()
+    for _ in range(draw(st.integers(0, 4))):
+        i = draw(st.integers(0, len(rows) - 1))
+        rows[i][draw(st.integers(0, len(header) - 1))] = draw(WEIRD)
+        touched.add(i)
+    if draw(st.booleans()):  # the seller's choice of columns: reordered, a metric left out
+        order = list(range(len(header)))
+        random.Random(draw(st.integers(0, 2**32))).shuffle(order)
+        order = [j for j in order if header[j] not in ("GMV", "Total likes")]
+        header, rows = [header[j] for j in order], [[r[j] for j in order] for r in rows]
+    ops = draw(st.lists(st.tuples(BYTE_OPS, st.integers(0, 2**31), st.binary(min_size=1, max_size=8)), max_size=2))
+    return kind, header, rows, touched, ops
+
+
+def _check_shape(case):
+    kind, header, rows, touched, ops = case
+    name, table = SHAPES[kind]
+    folder = _fresh_dir()
+    try:
+        base = {t: v for t, v in fk.base_tables().items() if t not in ("live_sessions", "videos")}
+        fk.write_tables(folder, base, {})
+        (folder / name).write_bytes(mutate_bytes(_shape_file(kind, header, rows), ops))
+        expected = {t: len(r) for t, (_, r) in base.items()}
+        if not ops:  # every session row of the file is read: used or listed
+            expected[table] = sum(1 for r in rows if any(fk.cell_text(v).strip() for v in r))
+        report, acc = _run(folder, expected)
+        if report is not None and not ops:
+            assert table in acc, f"{name} not read as {table}: {report['input_errors']}"
+            used, _ = acc[table]
+            first = fk.CONTENT_FIRST_ROW if kind == "content" else fk.LIVE_ANALYSIS_FIRST_ROW
+            for i in range(len(rows)):
+                if i not in touched:
+                    assert i + first in used, f"{name} row {i + first} untouched but not used"
+    finally:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+
+
+@FAST
+@given(shape_mutations())
+def test_tiktok_shapes_mutated(case):
+    _check_shape(case)
+
+
+@pytest.mark.slow
+@SLOW
+@given(shape_mutations())
+def test_long_run_tiktok_shapes(case):
+    _check_shape(case)
+
+
+@FAST
+@given(st.one_of(ODD_TEXT, st.sampled_from(EXTREME_TIMES), st.from_regex(
+    r"\d{1,5}[ ./:-]?(?:[A-Za-z]{1,9}|thg|月|월)?[ ./:-]?\d{0,5}(?: \d{1,2}:\d{2}(?: [ap]\.?m\.?)?)?", fullmatch=True)))
+def test_the_shapes_text_readers_never_raise(text):
+    from lint.ingest.shapes.seller_center import parse_duration, parse_launched
+    from lint.ingest.shapes.studio import parse_post_time
+    p = parse_post_time(text)
+    assert p is None or (1 <= p.month <= 12 and 1 <= p.day <= 31)
+    parse_launched(text)
+    parse_duration(text)

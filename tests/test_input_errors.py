@@ -143,10 +143,10 @@ def test_an_export_no_rule_can_read_is_unusable_not_clean(export_dir):
 
 
 def test_a_bindings_table_whose_every_row_is_rejected_is_unusable(export_dir):
-    """A spreadsheet wrote day-first dates this reader does not take: every row is rejected,
-    so no rule can run: exit 2 with the row problems, never '0 findings'."""
-    write_table(export_dir, "bindings", [bind("E1", "S1", "A1", "official", "bind", "31/12/2025 10.00"),
-                                         bind("E2", "S1", "A2", "marketing", "bind", "31/12/2025 11.00")])
+    """A spreadsheet wrote dates no reader takes: every row is rejected, so no rule can run:
+    exit 2 with the row problems, never '0 findings'."""
+    write_table(export_dir, "bindings", [bind("E1", "S1", "A1", "official", "bind", "31 Desember 2025 pukul 10"),
+                                         bind("E2", "S1", "A2", "marketing", "bind", "kemarin 11.00")])
     res = run_cli("check", export_dir, "--as-of", "2026-01-01")
     assert res.returncode == 2, res.stderr
     assert "every one of its 2 rows was rejected" in res.stderr or "no rule can run" in res.stderr

@@ -57,18 +57,22 @@ class CheckSpec:
     media: bool = False  # needs the pictures/videos of the export hashed at ingest
     partition: Partition = Partition.STORE
     visual: Visual = Visual.NONE
+    # takes an account's role from the source (lint.checks.context.roles_at) where no binding
+    # gives it: runs without a bindings table when the source states roles
+    source_roles: bool = False
 
 
 REGISTRY: dict[str, CheckSpec] = {}
 
 
 def check(code: str, *, fields: tuple[str, ...], media: bool = False, partition: Partition = Partition.STORE,
-          visual: Visual = Visual.NONE):
+          visual: Visual = Visual.NONE, source_roles: bool = False):
     """Register the decorated function as the check of rule `code`."""
     def register(fn: CheckFn) -> CheckFn:
         if code in REGISTRY:
             raise RuntimeError(f"two checks registered for {code}")
-        REGISTRY[code] = CheckSpec(code, fn, tuple(fields), media, Partition(partition), Visual(visual))
+        REGISTRY[code] = CheckSpec(code, fn, tuple(fields), media, Partition(partition), Visual(visual),
+                                   source_roles)
         return fn
     return register
 

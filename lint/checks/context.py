@@ -64,20 +64,95 @@ class Context:
 
     def roles_at(self, items: pd.DataFrame, time_column: str) -> pd.DataFrame:
         """Join items (with account_id and an instant) to the bindings in force then:
-        binding.start <= t < binding.until (half-open)."""
-        b = self.bindings
-        if items is None or items.empty or b.empty:
-            cols = list(items.columns) if items is not None else []
-            return pd.DataFrame(columns=cols + ["store_id", "account_type", "bind_id"])
-        codes, uniques = pd.factorize(pd.concat([items["account_id"], b["account_id"]], ignore_index=True))
-        item_acc, bind_acc = codes[: len(items)], codes[len(items):]
-        t = items[time_column].to_numpy()
-        li, rj = overlap_join(item_acc, t, t + 1, bind_acc, b["start"].to_numpy(), b["until"].to_numpy())
-        joined = items.iloc[li].reset_index(drop=True)
-        joined["store_id"] = b["store_id"].to_numpy()[rj]
-        joined["account_type"] = b["account_type"].to_numpy()[rj]
-        joined["bind_id"] = b["bind_id"].to_numpy()[rj]
-        return joined
+        binding.start <= t < binding.until (half-open). An item no binding speaks for (the
+        bindings are absent, or silent for its account at that instant) takes its role from
+        the source (`source_roles`), with `role_source` saying where it came from; bind_id
+        is then empty."""
+        cols = ["store_id", "account_type", "bind_id"]
+        if items is None or items.empty:
+            return pd.DataFrame(columns=(list(items.columns) if items is not None else []) + cols)
+        # the item's own role columns (from the source) are not the binding's
+        own = items.rename(columns={c: "_src_" + c for c in ("store_id", "account_type", "role_source")
+                                    if c in items.columns})
+        b = self.bindings if self.export.bindings is not None else None
+        if b is None or b.empty:
+            li = np.zeros(0, dtype=np.int64)
+            joined = own.iloc[:0].assign(store_id=pd.Series(dtype="str"), account_type=pd.Series(dtype="str"),
+                                         bind_id=pd.Series(dtype="str"))
+        else:
+            codes, uniques = pd.factorize(pd.concat([items["account_id"], b["account_id"]], ignore_index=True))
+            item_acc, bind_acc = codes[: len(items)], codes[len(items):]
+            t = items[time_column].to_numpy()
+            li, rj = overlap_join(item_acc, t, t + 1, bind_acc, b["start"].to_numpy(), b["until"].to_numpy())
+            joined = own.iloc[li].reset_index(drop=True)
+            joined["store_id"] = b["store_id"].to_numpy()[rj]
+            joined["account_type"] = b["account_type"].to_numpy()[rj]
+            joined["bind_id"] = b["bind_id"].to_numpy()[rj]
+        if self.source_roles.empty:
+            return joined.drop(columns=[c for c in joined.columns if c.startswith("_src_")])
+        silent = np.ones(len(items), dtype=bool)
+        silent[li] = False
+        from_source = self._source_role_rows(own.loc[silent].reset_index(drop=True))
+        out = pd.concat([joined.assign(role_source=pd.Series([None] * len(joined), dtype="str")), from_source],
+                        ignore_index=True) if len(from_source) else joined
+        return out.drop(columns=[c for c in out.columns if c.startswith("_src_")])
+
+    @cached_property
+    def source_roles(self) -> pd.DataFrame:
+        """Each (store, account, role) the source states for the shop's own accounts (the
+        Partner API's account_type filter, a creator's author_type, an account_type column
+        of live_sessions or videos), with where it came from: store_id, account_id,
+        account_type, role_source. A row without a store belongs to the export's one store
+        (the stores table's only store, else the only store the source names)."""
+        parts = []
+        for frame in (self.export.lives, self.export.videos):
+            if frame is not None and "account_type" in frame.columns:
+                has = frame["account_type"].notna().to_numpy()
+                if has.any():
+                    parts.append(frame.loc[has, ["store_id", "account_id", "account_type", "role_source"]])
+        if not parts:
+            return pd.DataFrame(columns=["store_id", "account_id", "account_type", "role_source"])
+        roles = pd.concat(parts, ignore_index=True)
+        roles["store_id"] = roles["store_id"].fillna(self.default_store) if self.default_store else roles["store_id"]
+        roles = roles.dropna(subset=["store_id"])
+        roles["role_source"] = roles["role_source"].fillna("the account_type column of the export")
+        return (roles.sort_values(["store_id", "account_id", "account_type", "role_source"], kind="stable")
+                .drop_duplicates(["store_id", "account_id", "account_type"]).reset_index(drop=True))
+
+    @cached_property
+    def default_store(self) -> str | None:
+        """The store of rows that name none: the stores table's only store, else the only
+        store the source names; None when there are several."""
+        stores = self.export.stores
+        if stores is not None and stores["store_id"].nunique() == 1:
+            return stores["store_id"].iloc[0]
+        named = set()
+        for frame in (self.export.lives, self.export.videos):
+            if frame is not None and "store_id" in frame.columns:
+                named |= set(frame["store_id"].dropna().unique().tolist())
+        return named.pop() if len(named) == 1 else None
+
+    def _source_role_rows(self, items: pd.DataFrame) -> pd.DataFrame:
+        """Items without a binding -> one row per role the source gives them: the item's own
+        role when it carries one, else each role the source states for its account."""
+        own_type = items["_src_account_type"] if "_src_account_type" in items.columns else None
+        has_own = own_type.notna().to_numpy() if own_type is not None else np.zeros(len(items), bool)
+        parts = []
+        if has_own.any():
+            mine = items.loc[has_own].reset_index(drop=True)
+            store = mine["_src_store_id"].fillna(self.default_store) if self.default_store else mine["_src_store_id"]
+            mine = mine.assign(store_id=store, account_type=mine["_src_account_type"],
+                               role_source=mine["_src_role_source"].fillna("the account_type column of the export"))
+            parts.append(mine.dropna(subset=["store_id"]))
+        rest = items.loc[~has_own].reset_index(drop=True)
+        if len(rest):
+            by_account = rest.merge(self.source_roles, on="account_id", how="inner", sort=False)
+            parts.append(by_account)
+        if not parts:
+            return items.iloc[:0]
+        out = pd.concat(parts, ignore_index=True)
+        out["bind_id"] = pd.Series([None] * len(out), dtype="str")
+        return out
 
 
 def take(frame: pd.DataFrame, rows: np.ndarray, *columns: str) -> list[list]:
@@ -91,3 +166,21 @@ def take(frame: pd.DataFrame, rows: np.ndarray, *columns: str) -> list[list]:
         else:
             out.append(column.take(rows).to_numpy(dtype=object).tolist())
     return out
+
+
+def role_sources(official: pd.DataFrame, marketing: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per role row of each side: where its role came from when the source gave it (None
+    when a binding did)."""
+    def of(frame):
+        if "role_source" not in frame.columns:
+            return np.full(len(frame), None, dtype=object)
+        return frame["role_source"].to_numpy(dtype=object, na_value=None)
+    return of(official), of(marketing)
+
+
+def add_role_sources(evidence: dict, official: str | None, marketing: str | None) -> None:
+    """Say in a pair finding's evidence where a role came from when no binding gave it."""
+    if official is not None:
+        evidence["official_role_source"] = official
+    if marketing is not None:
+        evidence["marketing_role_source"] = marketing

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from lint.checks import Visual, check
+from lint.checks.context import add_role_sources, role_sources
 from lint.core.findings import CheckResult, Finding
 from lint.core.hashindex import pairs_within, popcount
 from lint.core.intervals import group_codes
@@ -49,14 +50,15 @@ _FAR = 65  # a distance no pair of 64-bit hashes has: "not comparable"
 
 
 @check("DUP001", fields=("store", "official_video", "marketing_video", "official_account", "marketing_account",
-                          "signal", "video_detail"), media=True, visual=Visual.PICTURES)
+                          "signal", "video_detail"), media=True, visual=Visual.PICTURES, source_roles=True)
 def duplicate_content(ctx, params) -> CheckResult:
     """Each pair of an Official and a Marketing video of a store that show the same content (rules/DUP001.md)."""
     videos = ctx.export.videos
     if videos is None or videos.empty:
         return CheckResult([])
     videos = _with_hash_columns(videos.reset_index(drop=True))
-    items = videos[["video_id", "account_id", "posted"]].assign(_v=np.arange(len(videos)))
+    role_columns = [c for c in ("store_id", "account_type", "role_source") if c in videos.columns]
+    items = videos[["video_id", "account_id", "posted", *role_columns]].assign(_v=np.arange(len(videos)))
     roles = ctx.roles_at(items, "posted")
     if roles.empty:
         return CheckResult([])
@@ -65,6 +67,7 @@ def duplicate_content(ctx, params) -> CheckResult:
     og, mg = group_codes(off["store_id"], mkt["store_id"])
     ov, mv = off["_v"].to_numpy(np.int64), mkt["_v"].to_numpy(np.int64)
     ostore = off["store_id"].to_numpy(dtype=object)
+    osource, msource = role_sources(off, mkt)
 
     oi, mj = _candidates(videos, og, ov, mg, mv, params)
     # A video never pairs with itself (an account Official and Marketing at once).
@@ -95,6 +98,7 @@ def duplicate_content(ctx, params) -> CheckResult:
         if signal is None:
             continue
         ev["decided_by"] = signal
+        add_role_sources(ev, osource[oi[k]], msource[mj[k]])
         start, end = sorted((fo["posted"], fm["posted"]))
         findings.append(Finding(
             rule="DUP001", store_id=store, accounts=list(dict.fromkeys([fo["account_id"], fm["account_id"]])),

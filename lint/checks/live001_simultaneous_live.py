@@ -4,14 +4,15 @@ from __future__ import annotations
 import numpy as np
 
 from lint.checks import Visual, check
-from lint.checks.context import take
+from lint.checks.context import add_role_sources, role_sources, take
 from lint.core.findings import CheckResult, Finding
 from lint.core.intervals import group_codes, overlap_join
 from lint.core.model import MS_PER_SECOND
 from lint.core.text import normalise_many, similarity
 
 
-@check("LIVE001", fields=("store", "official_account", "marketing_account", "overlap_s"), visual=Visual.SESSIONS)
+@check("LIVE001", fields=("store", "official_account", "marketing_account", "overlap_s"), visual=Visual.SESSIONS,
+       source_roles=True)
 def simultaneous_live(ctx, params) -> CheckResult:
     """Each pair of LIVE sessions, Official and Marketing for one store, overlapping by at least `min_overlap_s`."""
     roles = ctx.live_roles
@@ -31,6 +32,7 @@ def simultaneous_live(ctx, params) -> CheckResult:
         return CheckResult([])
     # Per-pair values as Python lists, taken once from the columns (no per-row pandas access).
     o, m = _pick(off, oi), _pick(mkt, mj)
+    osource, msource = role_sources(off, mkt)
     start = np.maximum(off["start"].to_numpy()[oi], mkt["start"].to_numpy()[mj]).tolist()
     end = np.minimum(off["until"].to_numpy()[oi], mkt["until"].to_numpy()[mj]).tolist()
     titles = _normalised_titles(o["title"], m["title"])
@@ -39,11 +41,13 @@ def simultaneous_live(ctx, params) -> CheckResult:
         s, e = start[k], end[k]
         overlap_s = (e - s) / MS_PER_SECOND
         store, o_acc, m_acc = o["store_id"][k], o["account_id"][k], m["account_id"][k]
+        evidence = _mirroring_evidence(o, m, k, overlap_s, titles)
+        add_role_sources(evidence, osource[oi[k]], msource[mj[k]])
         findings.append(Finding(
             rule="LIVE001", store_id=store,
             accounts=list(dict.fromkeys([o_acc, m_acc])),
             subjects=[o["live_id"][k], m["live_id"][k]], start=s, end=e,
-            evidence=_mirroring_evidence(o, m, k, overlap_s, titles),
+            evidence=evidence,
             fields={"store": store, "official_account": o_acc,
                     "marketing_account": m_acc, "overlap_s": overlap_s},
         ))

@@ -42,6 +42,12 @@ class Export:
     lives: pd.DataFrame | None = None
     videos: pd.DataFrame | None = None
     products: pd.DataFrame | None = None
+    # Snapshots of linked accounts (store_id, account_id, account_type, seen_at): read into
+    # `bindings` for the stores the bindings table does not cover (lint.ingest.snapshots).
+    linked_accounts: pd.DataFrame | None = None
+    # Events known only to within a window (a ledger from snapshots): event id -> (after, by),
+    # the event happened in (after, by]; after is NO_TIME when nothing bounds it.
+    observed: dict[str, tuple[int, int]] = field(default_factory=dict)
     # Where each table came from (file name inside the export), for messages.
     sources: dict[str, str] = field(default_factory=dict)
     # Rows read per table, before bad rows were dropped.
@@ -50,6 +56,11 @@ class Export:
     # Covers given as URLs and downloaded (--fetch-covers): URL -> the local file, for the
     # pictures of the HTML report.
     fetched_covers: dict[str, str] = field(default_factory=dict)
+
+    def has_source_roles(self) -> bool:
+        """Whether a LIVE or video carries its account's role from the source."""
+        return any(isinstance(f, pd.DataFrame) and "account_type" in f.columns and bool(f["account_type"].notna().any())
+                   for f in (self.lives, self.videos))
 
     def has(self, *tables: str) -> bool:
         """Whether the export has every table named (contract names, e.g. live_sessions)."""

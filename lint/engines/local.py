@@ -48,7 +48,26 @@ def result_of(export: Export, policy: Policy, plan: Plan, findings: list[Finding
         if "language" in stores.columns:
             g = stores.dropna(subset=["language"])
             langs = dict(zip(g["store_id"], g["language"]))
+    if export.observed:
+        _note_observed(findings, export.observed, zones, timezone)
     return Result(policy=policy, findings=findings, rules_run=list(plan.runnable), not_run=dict(plan.not_run),
                   not_checked=not_checked, problems=problems, as_of=as_of, timezone=timezone,
                   params=plan.params, store_zones=zones, store_names=names, store_emails=emails, store_languages=langs,
                   rows_read=dict(export.rows_read))
+
+
+def _note_observed(findings: list[Finding], observed: dict[str, tuple[int, int]], zones: dict[str, str],
+                   timezone: str) -> None:
+    """A finding whose subjects include events of a ledger from snapshots says, per such
+    event, the window it happened in: after the last snapshot without the change (none
+    before the first snapshot) and at or before the first snapshot with it."""
+    from lint.core.model import NO_TIME
+    from lint.ingest.timestamps import format_instant
+    for f in findings:
+        known = [s for s in f.subjects if s in observed]
+        if not known:
+            continue
+        zone = zones.get(f.store_id, timezone)
+        f.evidence["snapshot_windows"] = {
+            s: {"after": None if observed[s][0] == NO_TIME else format_instant(observed[s][0], zone),
+                "by": format_instant(observed[s][1], zone)} for s in known}

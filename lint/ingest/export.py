@@ -92,24 +92,25 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
     store_zones: dict[str, str] = {}
 
     def load(table: str):
-        parts = ([(files[table].name, raw[table])] if table in raw else []) + \
-            [(r.display, r.raw) for r in shaped.get(table, ())]
+        parts = ([(files[table].name, raw[table], False)] if table in raw else []) + \
+            [(r.display, r.raw, True) for r in shaped.get(table, ())]
         if not parts:
             return None
         schema = SCHEMAS[table]
         frames, read = [], 0
-        echoes = len(parts) - len(shaped.get(table, ()))  # parts from here on come from TikTok's shapes
         seen_stores: set = set()
-        for n, (display, table_raw) in enumerate(parts):
+        for display, table_raw, is_shaped in parts:
             v = validate(schema, table_raw, display if len(parts) > 1 else export.sources[table], problems,
                          default_zone, store_zones)
             if v is None:
                 continue
             frame, rows_read = v.frame, v.rows_read
+            if is_shaped and "account_id" in frame.columns and table != "accounts":
+                frame["account_id"] = _AccountNames(export.accounts).resolve_all(frame["account_id"])
             if table == "stores":
                 # every saved API page names its shop: a shop given already (stores.csv, an
                 # earlier page) is the same shop again, not a duplicate worth a message
-                if n >= echoes:
+                if is_shaped:
                     again = frame["store_id"].isin(seen_stores).to_numpy()
                     frame, rows_read = frame.loc[~again], rows_read - int(again.sum())
                 seen_stores.update(frame["store_id"])
@@ -139,6 +140,10 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
     if "bindings" in raw:
         export.bindings = load_bindings(raw["bindings"], export, problems, default_zone, store_zones)
     done("bindings")
+    export.linked_accounts = load("linked_accounts")
+    if export.linked_accounts is not None and "bindings" not in deferred:
+        _add_snapshot_ledger(export, problems)
+    done("linked_accounts")
     if export.lives is not None:
         export.lives = export.lives.rename(columns={"started_at": "start", "ended_at": "end"})
     if export.videos is not None:
@@ -182,7 +187,9 @@ def _load_videos(source: ExportSource, path: Path | None, export: Export, proble
         v = validate(VIDEOS, r.raw, r.display, problems, default_zone)
         if v is not None:
             read += v.rows_read
-            frames.append(v.frame.assign(_file=r.display))
+            frame = v.frame.assign(_file=r.display)
+            frame["account_id"] = accounts.resolve_all(frame["account_id"])
+            frames.append(frame)
     for display, file, named_by_file in members:
         try:
             got = read_videos_file(file, display, problems)
@@ -238,6 +245,13 @@ class _AccountNames:
                 if isinstance(handle, str) and handle.strip():
                     self.by_handle.setdefault(squash(handle.strip().lstrip("@")), account)
 
+    def resolve_all(self, names: pd.Series) -> pd.Series:
+        """`resolve` of every name of a column (each distinct name once)."""
+        if not self.ids and not self.by_handle:
+            return names
+        distinct = names.dropna().unique().tolist()
+        return names.map({n: self.resolve(n) for n in distinct}).astype("str")
+
     def resolve(self, name: str) -> str:
         name = name.strip()
         if name in self.ids:
@@ -263,6 +277,22 @@ def _note_missing_pages(pages, problems: Problems):
                          "next pages from this cursor and add them to the export", level="warning")
 
 
+def _add_snapshot_ledger(export: Export, problems: Problems) -> None:
+    """The bindings the linked_accounts snapshots show, for the stores the bindings table
+    does not cover, joined to the bindings (lint.ingest.snapshots)."""
+    from lint.ingest.bindings import _typed
+    from lint.ingest.snapshots import snapshots_to_bindings
+    covered = set(export.bindings["store_id"].unique().tolist()) if export.bindings is not None else set()
+    ledger, windows = snapshots_to_bindings(export.linked_accounts, export.sources["linked_accounts"], problems,
+                                            covered)
+    export.observed.update(windows)
+    if export.bindings is None:
+        export.bindings = ledger
+        export.sources["bindings"] = export.sources["linked_accounts"]
+    elif len(ledger):
+        export.bindings = _typed(pd.concat([export.bindings, ledger], ignore_index=True))
+
+
 def join_files(schema, frames: list[pd.DataFrame], problems: Problems) -> pd.DataFrame:
     """Rows of one table from several files (a videos/ folder, weekly exports, the pages of
     an API listing), each frame with its file in `_file`: a row whose id (the schema's
@@ -279,7 +309,28 @@ def join_files(schema, frames: list[pd.DataFrame], problems: Problems) -> pd.Dat
             problems.add(rows["_file"].iloc[i], rows["_row"].iloc[i], key,
                          f"duplicate {key} (first in {f}, row {r}); row skipped", value=ids.iloc[i])
         rows = rows.loc[~repeated].reset_index(drop=True)
+    if schema.name == "live_sessions":
+        rows = _drop_same_session(rows, problems)
     return rows if schema.name == "videos" else rows.drop(columns="_file")
+
+
+def _drop_same_session(rows: pd.DataFrame, problems: Problems) -> pd.DataFrame:
+    """One LIVE in two files under two ids (the Seller Center's export derives its ids, the
+    Partner API gives its own): a session of the same account starting in the same minute
+    as one of an earlier file is that session; the later row is dropped and listed."""
+    minute = rows["started_at"].to_numpy() // 60_000
+    key = pd.Series(rows["account_id"].astype("str").to_numpy(dtype=object) + "\x1f" + minute.astype(str))
+    first = key.groupby(key, sort=False).transform(lambda g: g.index[0]).to_numpy()
+    files = rows["_file"].to_numpy(dtype=object)
+    again = (first != np.arange(len(rows))) & (files != files[first])
+    if not again.any():
+        return rows
+    ids, file_rows = rows["live_id"].to_numpy(dtype=object), rows["_row"].to_numpy()
+    for i in np.flatnonzero(again):
+        j = first[i]
+        problems.add(files[i], file_rows[i], "live_id", f"the same LIVE as live_id {ids[j]} in {files[j]} (row "
+                     f"{file_rows[j]}): same account, same start minute; row skipped", value=ids[i])
+    return rows.loc[~again].reset_index(drop=True)
 
 
 def load_bindings(raw, export: Export, problems: Problems, default_zone, store_zones):

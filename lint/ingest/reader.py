@@ -687,3 +687,103 @@ def _read_xlsx(path: Path) -> RawTable:
         columns[key] = pa.array([_scalar_text(r[j]) if j < len(r) else None for r in body], type=pa.string())
         names[key] = name
     return RawTable(columns, np.asarray(rows, dtype=np.int64), names, list_native=False)
+
+
+# --- grids: files whose header row is not the first (lint.ingest.shapes) -----------------
+
+# Excel keeps 15 significant digits of a number: a longer id typed as a number (a 19-digit
+# creator id) has lost its last digits before the file was saved.
+EXCEL_DIGITS = 15
+
+
+@dataclass
+class Grid:
+    """Every row of a sheet or a delimited file as cell texts (None: empty), row i being the
+    spreadsheet's row i + 1, for shapes whose header is found by name further down."""
+    cells: list[list[str | None]]
+    # (row index, column index) of numeric cells whose value has more digits than a
+    # spreadsheet keeps (EXCEL_DIGITS): their text is not what was typed
+    untrusted: set[tuple[int, int]]
+
+
+def _grid_text(v) -> tuple[str | None, bool]:
+    """A cell as text, and whether that text can be trusted (a long number cannot)."""
+    from datetime import timedelta
+    if isinstance(v, timedelta):  # a cell formatted as a duration
+        seconds = int(v.total_seconds())
+        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}", True
+    if isinstance(v, float) and math.isfinite(v) and abs(v) >= 10 ** EXCEL_DIGITS:
+        return _scalar_text(v), False
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 10 ** EXCEL_DIGITS:
+        return str(v), False
+    return _scalar_text(v), True
+
+
+def read_xlsx_grid(path: Path) -> Grid:
+    """The first sheet of a workbook as cell texts, within the table limits (check_xlsx_size
+    first, as for a table file); UnreadableFile when it cannot be read."""
+    from python_calamine import CalamineWorkbook
+    check_xlsx_size(path)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as e:  # calamine raises its own error types for broken workbooks
+        raise UnreadableFile(f"is not a readable XLSX workbook ({short_reason(e)})") from None
+    cells, untrusted = [], set()
+    for i, row in enumerate(sheet):
+        texts = []
+        for j, v in enumerate(row):
+            text, trusted = _grid_text(v)
+            if not trusted:
+                untrusted.add((i, j))
+            texts.append(text)
+        cells.append(texts)
+    return Grid(cells, untrusted)
+
+
+def sniff_text(path: Path, size: int = 1 << 16) -> str:
+    """The first `size` bytes of a text file, decoded leniently (for a cheap look at its
+    first lines; never raises for a readable file)."""
+    with open(path, "rb") as f:
+        head = f.read(size)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8):]
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start >= len(head) - 3:  # a character cut at the end of the sample
+            return head[: e.start].decode("utf-8", errors="replace")
+        return head.decode("cp1252", errors="replace")
+
+
+def split_line(line: str, delimiter: str) -> list[str]:
+    """One line of a delimited file as its cells (quotes honoured); [] when it cannot be read."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def read_delimited_grid(path: Path, display: str, problems: Problems, delimiter: str) -> Grid:
+    """Every record of a delimited file as cell texts (a blank line is a record of no cells, as
+    a spreadsheet shows it), within the table limits; `delimiter` as the caller found it in
+    the header line. UnreadableFile when it cannot be read."""
+    data = _decode_to_utf8(read_bytes_bounded(path), display, problems)
+    header_width = max((len(split_line(line, delimiter)) for line in
+                        re.split(r"\r\n|\n|\r", data[: 1 << 16].decode("utf-8", errors="replace"))[:20]), default=1)
+    _check_delimited_size(data, delimiter, max(header_width, 1))
+    text = data.decode("utf-8")
+    del data
+    if csv.field_size_limit() < TABLE_MAX_BYTES:
+        csv.field_size_limit(TABLE_MAX_BYTES)
+    cells = []
+    try:
+        for record in csv.reader(io.StringIO(text.replace("\x00", ""), newline=""), delimiter=delimiter):
+            cells.append([c.strip() or None for c in record])
+            if len(cells) > TABLE_MAX_ROWS + 20:
+                check_rows_cells(len(cells), header_width, at_least=True)
+    except csv.Error as e:
+        raise UnreadableFile(f"cannot be read as CSV ({short_reason(e)})") from None
+    return Grid(cells, set())

@@ -5,9 +5,16 @@
   A local time that a daylight-saving change skips is moved forward by the gap; one that
   it repeats is read as the first (daylight) occurrence.
 - A whole number: Unix epoch seconds, or milliseconds from 100000000000 upward.
+
+Beyond schema.md, dates as spreadsheets write them are read as local time too: `01/06/2025
+10:00`, `1.6.2025`, `01-06-2025 10:00:30`, `31/12/2025 10.00` in the order of the run's --date-order (`dmy`,
+the default, as Indonesian spreadsheets write them, or `mdy`), and `2025/06/01 10:00` (year
+first: always year, month, day). ISO 8601 and epoch numbers are not affected by the order.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,6 +33,67 @@ MAX_MS = int(pd.Timestamp("2200-01-01", tz="UTC").value // 1_000_000)
 
 _WHOLE = r"^[+-]?\d{1,19}$"
 _WITH_OFFSET = r"[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
+
+
+# Text dates with "/", "." or "-" between day, month and a four-digit year, and an optional
+# time (H:MM or H:MM:SS); and year-first dates with "/" or ".".
+# ... and the time as H:MM[:SS], or H.MM[.SS] as Indonesian writes it ("31/12/2025 10.00")
+_TIME = r"(?:,?[ T]+(?P<d>\d{1,2})[:.](?P<e>\d{2})(?:[:.](?P<f>\d{2}))?)?$"
+_DAY_MONTH_YEAR = r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<c>\d{4})" + _TIME
+_YEAR_FIRST = r"^(?P<a>\d{4})[/.](?P<b>\d{1,2})[/.](?P<c>\d{1,2})/?" + _TIME
+DATE_ORDERS = ("dmy", "mdy")
+_DATE_ORDER: ContextVar[str] = ContextVar("shoplint_date_order", default="dmy")
+
+
+@contextmanager
+def date_order(order: str):
+    """Read day/month text dates in `order` ("dmy" or "mdy") inside the block."""
+    if order not in DATE_ORDERS:
+        raise ValueError(f"date order must be one of {', '.join(DATE_ORDERS)}")
+    token = _DATE_ORDER.set(order)
+    try:
+        yield
+    finally:
+        _DATE_ORDER.reset(token)
+
+
+def current_date_order() -> str:
+    """The date order text dates are read in here (lint.engines pass it to workers)."""
+    return _DATE_ORDER.get()
+
+
+def _spreadsheet_dates(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """-> (wall-clock ms as float, NaN where not a spreadsheet date or not a real date;
+    matched: bool) for trimmed text."""
+    n = len(text)
+    wall = np.full(n, np.nan)
+    matched = np.zeros(n, dtype=bool)
+    for pattern, year_first in ((_DAY_MONTH_YEAR, False), (_YEAR_FIRST, True)):
+        is_it = pc.fill_null(pc.match_substring_regex(text, pattern), False).to_numpy(zero_copy_only=False)
+        is_it &= ~matched
+        if not is_it.any():
+            continue
+        idx = np.flatnonzero(is_it)
+        parts = pc.extract_regex(text.take(pa.array(idx)), pattern)
+        fields = [pc.cast(pc.if_else(pc.equal(parts.field(k), ""), "0", parts.field(k)), pa.int64()
+                          ).to_numpy(zero_copy_only=False) for k in "abcdef"]
+        if year_first:
+            year, month, day = fields[0], fields[1], fields[2]
+        elif _DATE_ORDER.get() == "mdy":
+            month, day, year = fields[0], fields[1], fields[2]
+        else:
+            day, month, year = fields[0], fields[1], fields[2]
+        hour, minute, second = fields[3], fields[4], fields[5]
+        ok = ((month >= 1) & (month <= 12) & (day >= 1) & (day <= 31) & (hour <= 23) & (minute <= 59)
+              & (second <= 59) & (year >= 1900) & (year <= 2199))
+        months = (year - 1970) * 12 + (month - 1)
+        first = np.where(ok, months, 0).astype("datetime64[M]").astype("datetime64[D]")
+        date = first + (np.where(ok, day, 1) - 1).astype("timedelta64[D]")
+        ok &= date.astype("datetime64[M]") == first.astype("datetime64[M]")  # 31 April is no date
+        ms = date.astype("datetime64[ms]").astype(np.int64) + ((hour * 60 + minute) * 60 + second) * 1000
+        wall[idx[ok]] = ms[ok]
+        matched[idx] = True
+    return wall, matched
 
 
 def valid_zone(name: str) -> bool:
@@ -101,6 +169,18 @@ def _parse_general(text: pa.Array, zones, default_zone: str, fell_back: list | N
             out[idx] = np.where(np.abs(numbers) >= EPOCH_MS_FROM, numbers, numbers * 1000)
 
     rest = present & ~whole
+    if rest.any():
+        wall, sheet = _spreadsheet_dates(text)
+        sheet &= rest
+        if sheet.any():
+            idx = np.flatnonzero(sheet)
+            ok = ~np.isnan(wall[idx])
+            bad[idx[~ok]] = True
+            good = idx[ok]
+            if len(good):
+                out[good] = _localise(wall[good].astype(np.int64), None if zones is None else zones[good],
+                                      default_zone)
+            rest = rest & ~sheet
     if rest.any():
         with_offset = pc.fill_null(pc.match_substring_regex(text, _WITH_OFFSET), False).to_numpy(
             zero_copy_only=False) & rest

@@ -13,6 +13,7 @@ from lint.core.policy import SEVERITY_RANK
 from lint.core.result import Result
 from lint.reports.json_report import report_dict
 from lint.reports.visuals import Visuals, as_fractions
+from lint.reports import wording
 from lint.reports.wording import human_instant_in, limit_words, near_limit_stores, unbind_words
 
 SEVERITY_COLOUR = {"error": "#b42318", "warning": "#b54708", "info": "#175cd3"}
@@ -273,7 +274,9 @@ def _evidence(f, lang, label) -> list[str]:
     for key, value in f["evidence"].items():
         if key == "thumbnails":
             continue
-        if isinstance(value, bool):
+        if key == "snapshot_windows":
+            shown = "; ".join(wording.snapshot_windows(value, label, str))
+        elif isinstance(value, bool):
             shown = label("yes" if value else "no")
         elif isinstance(value, dict):
             shown = " · ".join(f"{k} {number(v, lang)}" for k, v in value.items())

@@ -41,6 +41,9 @@ def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool
                 lines.append(f"          {label('waived')}: {clean(w['reason'])} ({clean(w['owner'])}, "
                              f"{label('until')} {w['expires']})")
             lines.append(f"          {label('subjects')}: {clean(', '.join(f.subjects))}")
+            if "snapshot_windows" in f.evidence:
+                for line in wording.snapshot_windows(f.evidence["snapshot_windows"], label, str):
+                    lines.append(f"          {label('seen_between')}: {clean(line)}")
             lines.append(f"          {label('fix')}: {wording.fix(result, f, lang)}")
         lines.append("")
     headroom = headroom_dict(result, lang)

@@ -162,3 +162,13 @@ def first_last(values: list[int | None]) -> str:
     """'6 → 4' from the first and last runs that counted."""
     shown = [v for v in values if v is not None]
     return f"{shown[0]} → {shown[-1]}" if shown else "—"
+
+
+def snapshot_windows(windows: dict, label, human) -> list[str]:
+    """'EVENT: after X, by Y' for each event of a ledger from snapshots (`human` formats an
+    ISO instant for people)."""
+    out = []
+    for event, w in windows.items():
+        after = f"{label('seen_after')} {human(w['after'])}" if w.get("after") else label("seen_first")
+        out.append(f"{event}: {after}, {label('seen_by')} {human(w['by'])}")
+    return out

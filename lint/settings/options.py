@@ -103,6 +103,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("strict", False, "Any input error (a skipped row) exits 2 with no report.", "flag"),
     Option("timezone", DEFAULT_ZONE, "IANA zone for timestamps without an offset (when the store has none).",
            "text"),
+    Option("date_order", "dmy", "Order of day and month in text dates such as 01/06/2025 (dmy: 1 June, as "
+           "Indonesian spreadsheets write them; mdy: January 6). ISO 8601 and epoch numbers are not affected.",
+           "choice", ("dmy", "mdy")),
     Option("lang", "en", "Language of messages, fixes and labels.", "choice", LANGS),
     Option("format", ("text",), "Report format(s): " + "|".join(FORMATS) + " (several: comma-separated, with "
            "--output-dir).", "formats", metavar="|".join(FORMATS)),
@@ -157,6 +160,7 @@ class LintOptions:
     fail_on: str = _D["fail_on"]
     strict: bool = _D["strict"]
     timezone: str = _D["timezone"]
+    date_order: str = _D["date_order"]
     lang: str = _D["lang"]
     format: tuple[str, ...] = _D["format"]
     output_dir: Path | None = _D["output_dir"]

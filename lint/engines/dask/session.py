@@ -59,6 +59,7 @@ from lint.ingest import load_bindings, load_export
 from lint.ingest.bindings import events_to_bindings, intervals_to_bindings
 from lint.ingest.reader import UnreadableFile, parquet_raw, short_reason
 from lint.ingest.remote import is_url
+from lint.ingest.timestamps import current_date_order, date_order
 from lint.ingest.schema import (
     BINDING_EVENTS,
     BINDING_INTERVALS,
@@ -253,7 +254,8 @@ class DaskSession:
 
         zones_ = self._broadcast(zones)
         # not `pure`: a file read again under the same path may have changed
-        reads = {p.table: [dask.delayed(_read_slice)(p.location, groups, first, p.schema, p.display, zone, zones_)
+        reads = {p.table: [dask.delayed(_read_slice)(p.location, groups, first, p.schema, p.display, zone, zones_,
+                                                           current_date_order())
                            for groups, first in p.slices] for p in plans}
         reads = dict(zip(reads, dask.persist(*reads.values())))
         # One graph, computed once: each slice's problems; the duplicate ids (every row's id
@@ -424,7 +426,7 @@ _DUPS_META = pd.DataFrame({"row": pd.Series([], dtype=np.int64), "id": pd.Series
 
 
 def _read_slice(location: str, row_groups: list[int], first_row: int, schema_key: str, display: str, zone: str,
-                zones: dict) -> dict:
+                zones: dict, order: str = "dmy") -> dict:
     """Read and validate some row groups of a Parquet table file. -> {"frame": kept rows,
     "ids": (id, row, kept, HASH) of every row with an id, "problems": the first
     MAX_PER_COLUMN flagged rows per (column, message, level), "counts": {that key: (count,
@@ -440,7 +442,8 @@ def _read_slice(location: str, row_groups: list[int], first_row: int, schema_key
         return {"fatal": f"is not a readable Parquet file ({short_reason(e)})", "problems": [], "counts": {},
                 "frame": None, "ids": _IDS_META}
     found = Problems()
-    v = validate(schema, raw, display, found, zone, zones, slice_of_file=True)
+    with date_order(order):  # the client's --date-order
+        v = validate(schema, raw, display, found, zone, zones, slice_of_file=True)
     if v is None:  # the columns were checked on the client; a file changed since then
         return {"fatal": "changed while it was read", "problems": [], "counts": {}, "frame": None, "ids": _IDS_META}
     mapping, _ = resolve_columns(schema, raw)
