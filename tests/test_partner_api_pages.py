@@ -115,15 +115,15 @@ def test_string_and_integer_epoch_times_several_pages_unknown_fields(export_dir)
 
 
 def test_the_role_comes_from_the_wrapper_then_from_a_folder_or_file_name(export_dir):
-    write(export_dir / "api" / "p1.json", wrapped(lives_page([session("L1", "toko", str(T19), str(T19 + 60))]),
+    write(export_dir / "api" / "p1.json", wrapped(lives_page([session("L1", "toko", str(T19 + 0), str(T19 + 60))]),
                                                   account_type="OFFICIAL_ACCOUNTS"))
-    write(export_dir / "official_accounts" / "page1.json", lives_page([session("L2", "toko", str(T19), str(T19 + 60))]))
+    write(export_dir / "official_accounts" / "page1.json", lives_page([session("L2", "toko", str(T19 + 3600), str(T19 + 3660))]))
     write(export_dir / "shop_lives_MARKETING_ACCOUNTS_p2.json",
-          lives_page([session("L3", "promo", str(T19), str(T19 + 60))]))
-    write(export_dir / "linked" / "LINKED_ACCOUNTS.json", lives_page([session("L4", "x", str(T19), str(T19 + 60))]))
-    write(export_dir / "plain.json", lives_page([session("L5", "y", str(T19), str(T19 + 60))]))
+          lives_page([session("L3", "promo", str(T19 + 7200), str(T19 + 7260))]))
+    write(export_dir / "linked" / "LINKED_ACCOUNTS.json", lives_page([session("L4", "x", str(T19 + 10800), str(T19 + 10860))]))
+    write(export_dir / "plain.json", lives_page([session("L5", "y", str(T19 + 14400), str(T19 + 14460))]))
     write(export_dir / "mixed" / "official_accounts_vs_marketing_accounts.json",
-          lives_page([session("L6", "z", str(T19), str(T19 + 60))]))
+          lives_page([session("L6", "z", str(T19 + 18000), str(T19 + 18060))]))
     export, problems = load(export_dir)
     lives = export.lives.set_index("live_id")
     role = {k: v if isinstance(v, str) else None for k, v in lives["account_type"].items()}
@@ -218,7 +218,8 @@ def test_a_listing_whose_last_page_is_missing_is_named(export_dir):
 
 def test_bare_pages_with_no_last_page_are_named_once(export_dir):
     write(export_dir / "a" / "p1.json", lives_page([session("L1", "toko", str(T19), str(T19 + 60))], next_token="n2"))
-    write(export_dir / "a" / "p2.json", lives_page([session("L2", "toko", str(T19), str(T19 + 60))], next_token="n3"))
+    write(export_dir / "a" / "p2.json", lives_page([session("L2", "toko", str(T19 + 600), str(T19 + 660))],
+                                                   next_token="n3"))
     _, problems = load(export_dir)
     assert [p.file for p in problems.items if "next_page_token" in p.message] == ["a/p2.json"]
 
@@ -236,7 +237,8 @@ def test_a_stores_file_and_the_pages_shop_give_one_store_without_messages(export
                                          "timezone": "Asia/Jakarta"}]})
     for n in (1, 2):
         write(export_dir / "api" / f"p{n}.json",
-              wrapped(lives_page([session(f"L{n}", "toko", str(T19), str(T19 + 60))]), account_type="OFFICIAL_ACCOUNTS"))
+              wrapped(lives_page([session(f"L{n}", "toko", str(T19 + 600 * n), str(T19 + 600 * n + 60))]),
+                      account_type="OFFICIAL_ACCOUNTS"))
     export, problems = load(export_dir)
     assert export.stores["store_id"].tolist() == ["7494000000000000001"]
     assert export.stores["store_name"].tolist() == ["Toko"]  # the stores file comes first
