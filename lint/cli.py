@@ -1,4 +1,4 @@
-"""The command line: `shoplint check | rules | explain`.
+"""The command line: `shoplint check | rules | explain | pull | ...`.
 
 Exit status (shared/spec/report.md): 0 no finding at or above --fail-on, 1 findings,
 2 unusable input or usage. Bad input never ends in a traceback.
@@ -614,3 +614,8 @@ def explain(code):
 from lint.serve.cli import serve  # noqa: E402
 
 main.add_command(serve)
+
+# `shoplint pull`: fetch the Partner API listings into an export folder (network only here).
+from lint.pull.cli import pull_cmd  # noqa: E402
+
+main.add_command(pull_cmd)

@@ -371,6 +371,92 @@ def test_damaged_and_odd_zip_uploads(case):
     _check_zip(case)
 
 
+# --- 6. saved TikTok Shop Partner API pages (lint.ingest.shapes.partner_api) -------------
+
+def _partner_page(kind: str, wrapped: bool, shop: bool) -> dict:
+    if kind == "lives":
+        rows = [{"id": f"745000000000000000{i}", "title": f"LIVE {i}", "username": "@A1" if i % 2 else "A2",
+                 "start_time": str(1741608000 + 600 * i) if i % 2 else 1741608000 + 600 * i,
+                 "end_time": str(1741611600 + 600 * i), "sales_performance": {"items_sold": i, "unit_sold": i}}
+                for i in range(1, 4)]
+        data = {"live_stream_sessions": rows, "next_page_token": "t2", "total_count": 3}
+        path = "/analytics/202508/shop_lives/performance"
+    else:
+        rows = [{"id": f"730000000000000000{i}", "title": f"Gamis {i} #gamis", "username": "A1",
+                 "video_post_time": f"2025-03-1{i} 10:00:00", "duration": 15, "hash_tags": ["gamis"],
+                 "products": [{"id": "P1", "name": "Gamis"}],
+                 "creator": {"open_id": "o", "user_name": "A1", "author_type": ["OFFICIAL", "CHANNEL", "AFFILIATE"][i % 3]}}
+                for i in range(1, 4)]
+        data = {"videos": rows, "next_page_token": "", "total_count": 3}
+        path = "/analytics/202409/shop_videos/performance"
+    response = {"code": 0, "message": "Success", "request_id": "r1", "data": data}
+    if not wrapped:
+        return response
+    doc = {"request": {"method": "GET", "path": path,
+                       "query": {"account_type": "OFFICIAL_ACCOUNTS", "shop_cipher": "ROW_x", "page_token": "t1"}},
+           "response": response}
+    if shop:
+        doc["shop"] = {"id": "S1", "name": "Toko", "region": "ID"}
+    return doc
+
+
+def _json_paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _json_paths(v, prefix + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _json_paths(v, prefix + (i,))
+
+
+@st.composite
+def partner_page_mutations(draw):
+    kind = draw(st.sampled_from(["lives", "videos"]))
+    wrapped, shop = draw(st.booleans()), draw(st.booleans())
+    doc = _partner_page(kind, wrapped, shop)
+    for _ in range(draw(st.integers(1, 4))):
+        paths = [p for p in _json_paths(doc) if p]
+        where = draw(st.sampled_from(paths))
+        parent = doc
+        for step in where[:-1]:
+            parent = parent[step]
+        if draw(st.booleans()) and isinstance(parent, dict):
+            del parent[where[-1]]
+        else:
+            parent[where[-1]] = draw(WEIRD)
+    name = draw(st.sampled_from(["page.json", "api/OFFICIAL_ACCOUNTS/p1.json", "shop_lives_MARKETING_ACCOUNTS_p2.json"]))
+    ops = draw(st.lists(st.tuples(BYTE_OPS, st.integers(0, 2**31), st.binary(min_size=1, max_size=8)), max_size=1))
+    return doc, shop and wrapped, name, ops
+
+
+def _check_partner_page(case):
+    import json
+    doc, has_shop, name, ops = case
+    folder = _fresh_dir()
+    try:
+        tables = {t: v for t, v in fk.base_tables().items() if t not in ("live_sessions", "videos")}
+        fk.write_tables(folder, tables, {})
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            data = json.dumps(doc, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        except (ValueError, TypeError):
+            data = json.dumps(doc, ensure_ascii=True, default=str).encode("utf-8")
+        path.write_bytes(mutate_bytes(data, ops))
+        report = fk.assert_clean_outcome(fk.check_json(folder), [p.name for p in folder.iterdir()] + [name])
+        if report is not None and not has_shop:
+            fk.assert_rows_accounted(folder)
+    finally:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+
+
+@FAST
+@given(partner_page_mutations())
+def test_mutated_partner_api_pages(case):
+    _check_partner_page(case)
+
+
 # --- the long run (pytest --run-slow) ----------------------------------------------------
 
 @pytest.mark.slow
@@ -400,6 +486,12 @@ def test_long_run_zips(case):
 def test_long_run_columns(case):
     test_shuffled_dropped_renamed_and_repeated_columns.hypothesis.inner_test(case)
 
+
+@pytest.mark.slow
+@SLOW
+@given(partner_page_mutations())
+def test_long_run_partner_api_pages(case):
+    _check_partner_page(case)
 
 # --- 6. files TikTok writes: Live Analysis exports and Content.csv ------------------------
 

@@ -17,6 +17,7 @@ from lint.ingest.media import HashCache, attach_hashes
 from lint.ingest.reader import UnreadableFile, read_table
 from lint.ingest.recognise import recognise
 from lint.ingest.schema import BINDING_EVENTS, BINDING_INTERVALS, SCHEMAS, VIDEOS, resolve_columns, validate
+from lint.ingest.shapes import missing_pages
 from lint.ingest.source import ExportSource
 from lint.ingest.tiktok import DATA_EXPORT, DISPLAY_API, VideoFile, read_videos_file, with_account
 
@@ -57,7 +58,10 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
         problems.fatal(message.split(":")[0], message.split(": ", 1)[1])
     export = Export(root=str(source.root))
     raw = {}
-    recognised = recognise(source.other_files(), set(files), problems)
+    recognised = recognise(source.other_files(), set(files), problems, nested=source.nested_files(),
+                           root=source.root)
+    for display, message in missing_pages([(r.display, r.page) for r in recognised if r.page is not None]):
+        problems.add(display, None, None, message, level="warning")
     shaped: dict[str, list] = {}  # table -> files of TikTok's shapes read as its rows
     for r in recognised:
         if r.shape is None:
@@ -66,7 +70,7 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
             shaped.setdefault(r.table, []).append(r)
             problems.items.extend(r.problems.items)
     for table, extra in shaped.items():
-        names = ([files[table].name] if table in files else []) + [r.path.name for r in extra]
+        names = ([files[table].name] if table in files else []) + [r.display for r in extra]
         export.sources[table] = ", ".join(dict.fromkeys(names))
     recognised = [r for r in recognised if r.shape is None]
     for table, path in files.items():
@@ -89,21 +93,30 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
 
     def load(table: str):
         parts = ([(files[table].name, raw[table], False)] if table in raw else []) + \
-            [(r.path.name, r.raw, True) for r in shaped.get(table, ())]
+            [(r.display, r.raw, True) for r in shaped.get(table, ())]
         if not parts:
             return None
         schema = SCHEMAS[table]
         frames, read = [], 0
+        seen_stores: set = set()
         for display, table_raw, is_shaped in parts:
             v = validate(schema, table_raw, display if len(parts) > 1 else export.sources[table], problems,
                          default_zone, store_zones)
-            if v is not None:
-                frame = v.frame
-                if is_shaped and "account_id" in frame.columns and table != "accounts":
-                    frame["account_id"] = _AccountNames(export.accounts).resolve_all(
-                        frame["account_id"], frame["creator_id"] if "creator_id" in frame.columns else None)
-                frames.append(frame.assign(_file=display) if len(parts) > 1 else frame)
-                read += v.rows_read
+            if v is None:
+                continue
+            frame, rows_read = v.frame, v.rows_read
+            if is_shaped and "account_id" in frame.columns and table != "accounts":
+                frame["account_id"] = _AccountNames(export.accounts).resolve_all(
+                    frame["account_id"], frame["creator_id"] if "creator_id" in frame.columns else None)
+            if table == "stores":
+                # every saved API page names its shop: a shop given already (stores.csv, an
+                # earlier page) is the same shop again, not a duplicate worth a message
+                if is_shaped:
+                    again = frame["store_id"].isin(seen_stores).to_numpy()
+                    frame, rows_read = frame.loc[~again], rows_read - int(again.sum())
+                seen_stores.update(frame["store_id"])
+            frames.append(frame.assign(_file=display) if len(parts) > 1 else frame)
+            read += rows_read
         if not frames:
             return None
         export.rows_read[table] = read
@@ -172,10 +185,10 @@ def _load_videos(source: ExportSource, path: Path | None, export: Export, proble
     accounts = _AccountNames(export.accounts)
     frames, read, pages = [], 0, []
     for r in shaped:  # files of TikTok's shapes (lint.ingest.shapes), named after no table
-        v = validate(VIDEOS, r.raw, r.path.name, problems, default_zone)
+        v = validate(VIDEOS, r.raw, r.display, problems, default_zone)
         if v is not None:
             read += v.rows_read
-            frame = v.frame.assign(_file=r.path.name)
+            frame = v.frame.assign(_file=r.display)
             frame["account_id"] = accounts.resolve_all(frame["account_id"])
             frames.append(frame)
     for display, file, named_by_file in members:

@@ -27,6 +27,11 @@ class Recognised:
     raw: RawTable
     problems: Problems  # what reading it found, added to the run's problems when it is used
     shape: str | None = None  # the TikTok shape it was read as; None: a table file recognised by columns
+    display: str = ""  # the file in messages: its path in the export (api/shop_lives/p1.json)
+    page: object = None  # lint.ingest.shapes.Page when the file is one page of a listing
+
+    def __post_init__(self):
+        self.display = self.display or self.path.name
 
 
 def _fit(raw: RawTable):
@@ -55,31 +60,38 @@ def _is_shoplint_output(path: Path) -> bool:
                                                 (b'"tool"' in head and b'"shoplint"' in head))
 
 
-def recognise(files: list[Path], have: set[str], problems: Problems) -> list[Recognised]:
+def recognise(files: list[Path], have: set[str], problems: Problems, nested: list[Path] = (),
+              root: Path | None = None) -> list[Recognised]:
     """Read each of `files` and keep those whose columns make them one table not in `have`;
-    a warning names every other one."""
+    a warning names every other one. `nested` (files in sub-folders of `root`) are read only
+    when they are of a TikTok shape, and passed over silently otherwise."""
     found: list[Recognised] = []
     taken = set(have)
-    for path in files:
+    for path in [*files, *nested]:
+        deep = path not in files
+        display = path.relative_to(root).as_posix() if deep and root is not None else path.name
         if _is_shoplint_output(path):
             continue  # a report or baseline kept beside the tables is not a table, nor worth a warning
         scratch = Problems()
         try:
-            shaped = read_shaped(path, path.name, scratch)
+            shaped = read_shaped(path, display, scratch)
         except (UnreadableFile, MemoryError) as e:
-            problems.add(path.name, None, None, f"not used: it looks like a file TikTok writes but cannot be read "
+            problems.add(display, None, None, f"not used: it looks like a file TikTok writes but cannot be read "
                          f"({e})", level=ProblemLevel.WARNING)
             continue
         if shaped is not None:
             kind, tables = shaped
             for t in tables:
-                found.append(Recognised(t.table, path, t.raw, scratch, shape=t.shape))
-                problems.add(path.name, None, None, f"read as the {t.table} table: a {t.shape}",
+                found.append(Recognised(t.table, path, t.raw, scratch, shape=t.shape, display=display,
+                                        page=t.page))
+                problems.add(display, None, None, f"read as the {t.table} table: a {t.shape}",
                              level=ProblemLevel.WARNING)
                 for note in t.notes:
-                    problems.add(path.name, None, None, note, level=ProblemLevel.WARNING)
+                    problems.add(display, None, None, note, level=ProblemLevel.WARNING)
                 scratch = Problems()  # a file's reading problems are added once, with its first table
             continue
+        if deep:
+            continue  # files in sub-folders are only read when TikTok wrote them
         try:
             raw = read_table(path, path.name, scratch)
         except (UnreadableFile, MemoryError) as e:

@@ -42,6 +42,8 @@ def table_named(filename: str) -> str | None:
 # A folder of this name holding table files is the videos table, one file per account
 # (videos/ACCOUNT.json) or one folder of pages per account (videos/ACCOUNT/PAGE.json).
 VIDEOS_FOLDER = "videos"
+# How deep sub-folders are looked into for files of TikTok's shapes (nested_files).
+NESTED_MAX_DEPTH = 4
 
 # Zip limits: refuse archives that would fill the disk or are built to. Each can be changed
 # with an environment variable of the same name prefixed SHOPLINT_ (docs/inputs.md).
@@ -236,6 +238,41 @@ class ExportSource:
             except RefusedPath:
                 continue
             out.append(entry)
+        return out
+
+    def nested_files(self) -> list[Path]:
+        """Data files (by extension) in sub-folders of the export, other than the videos/
+        folder and hidden ones: candidates for the shapes TikTok writes only (lint.ingest.shapes;
+        the pages of an API listing kept in folders, `api/shop_lives/OFFICIAL_ACCOUNTS/p1.json`),
+        never read as tables by their columns. At most NESTED_MAX_DEPTH folders deep and
+        ZIP_MAX_MEMBERS entries looked at; a folder or file that leaves the export is passed over."""
+        out: list[Path] = []
+        budget = [ZIP_MAX_MEMBERS]
+
+        def walk(folder: Path, depth: int):
+            for entry in sorted(folder.iterdir()):
+                if budget[0] <= 0:
+                    return
+                budget[0] -= 1
+                if entry.name.startswith((".", "__MACOSX")):
+                    continue
+                if entry.is_dir():
+                    if depth == 0 and entry.name.lower() == VIDEOS_FOLDER:
+                        continue
+                    if depth + 1 <= NESTED_MAX_DEPTH and self._is_inside_folder(entry):
+                        walk(entry, depth + 1)
+                    continue
+                if depth == 0 or entry.suffix.lower() not in FORMATS:
+                    continue
+                try:
+                    self.resolve(entry.relative_to(self.root).as_posix())
+                except (RefusedPath, ValueError):
+                    continue
+                out.append(entry)
+        try:
+            walk(self.root, 0)
+        except OSError:
+            pass  # a folder that cannot be listed holds nothing to read
         return out
 
     def _is_inside_folder(self, entry: Path) -> bool:

@@ -31,6 +31,17 @@ from lint.core.problems import Problems
 from lint.ingest.reader import RawTable
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of a paged listing (a saved API response): which listing it is of, the
+    cursor it was asked with ("" for the first page; None when the request was not saved)
+    and the cursor of the next page ("" or None on the last page)."""
+    listing: tuple  # pages with equal keys are pages of one listing
+    label: str  # the listing in messages ("the shop_lives listing, account_type=OFFICIAL_ACCOUNTS")
+    token: str | None
+    next_token: str | None
+
+
 @dataclass
 class Shaped:
     """Rows of one canonical table read from a file of a TikTok shape."""
@@ -38,6 +49,29 @@ class Shaped:
     raw: RawTable  # columns under their canonical names
     shape: str  # the shape's name, for messages ("Seller Center Live Analysis export (Indonesian)")
     notes: list[str] = field(default_factory=list)  # said once per file as warnings (what was guessed)
+    page: Page | None = None  # the file is one page of a listing (missing_pages says what is missing)
+
+
+def missing_pages(pages: list[tuple[str, Page]]) -> list[tuple[str, str]]:
+    """-> [(file, warning)] for the listings whose pages here do not reach their end: a page
+    whose next cursor no page here was asked with (when the requests were saved), else, when
+    no page of the listing is its last one, the last file of the listing."""
+    listings: dict[tuple, list[tuple[str, Page]]] = {}
+    for display, page in pages:
+        listings.setdefault(page.listing, []).append((display, page))
+    out = []
+    for members in listings.values():
+        members.sort(key=lambda m: m[0])
+        if all(p.token is not None for _, p in members):
+            asked = {p.token for _, p in members}
+            short = [(d, p) for d, p in members if p.next_token and p.next_token not in asked]
+        else:
+            short = [] if any(not p.next_token for _, p in members) else members[-1:]
+        for display, page in short:
+            out.append((display, f"{page.label} goes on after this page (next_page_token {page.next_token!r}) but "
+                                 "no page here was fetched with that page_token: the rows of the pages after it are "
+                                 "not checked; fetch them and add them to the export"))
+    return out
 
 
 Reader = Callable[[Path, str, Problems], "list[Shaped] | None"]
