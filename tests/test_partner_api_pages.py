@@ -294,7 +294,6 @@ def test_lives_with_bindings_give_live001(export_dir):
     assert found[0]["evidence"]["overlap_s"] == 5400
 
 
-@pytest.mark.xfail(reason="source roles land separately", strict=False)
 def test_lives_with_roles_from_the_pages_only_give_live001(export_dir):
     write(export_dir / "api" / "OFFICIAL_ACCOUNTS" / "p1.json",
           wrapped(lives_page([session("7450000000000000001", "tokotujuh", str(T19), str(T19 + 7200))]),

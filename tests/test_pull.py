@@ -237,7 +237,6 @@ def test_pull_writes_a_signed_paged_export_that_check_reads(tmp_path):
     assert not [e for e in report["input_errors"] if e["level"] not in ("warning",)], report["input_errors"]
 
 
-@pytest.mark.xfail(reason="source roles land separately", strict=False)
 def test_pulled_roles_alone_give_live001_with_their_source(tmp_path):
     out = tmp_path / "pulled"
     with FakeShopApi() as api:
