@@ -334,7 +334,8 @@ def _stop_if_nothing_to_check(data, policy: Policy, codes: list[str], source, pr
            "; ".join(f"{c}: {w}" for c, w in plan.not_run.items()))
     found = f"files found: {', '.join(names)}" if names else "the export is empty"
     raise UnusableExport(f"no rule can run on this export: {why} ({found}; the tables are stores, accounts, "
-                         "bindings (or linked_accounts), live_sessions and videos: shared/spec/schema.md)", problems.sorted())
+                         "bindings (or linked_accounts), live_sessions and videos: shared/spec/schema.md)",
+                         problems.sorted())
 
 
 def _stop_if_unusable(problems: Problems, strict: bool) -> None:

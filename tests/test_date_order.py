@@ -1,9 +1,9 @@
 """--date-order: text dates as spreadsheets write them (01/06/2025 10:00), day first by
 default as Indonesian spreadsheets do, month first on request; ISO and epoch unaffected."""
-from conftest import bind, findings, lint, make_export, run_cli
-
 from lint import LintOptions
 from lint import lint as api_lint
+
+from conftest import bind, findings, lint, make_export, run_cli
 
 
 def _bindings(export_dir, bind_at, unbind_at):

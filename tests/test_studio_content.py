@@ -13,8 +13,16 @@ import pytest
 
 from lint.core.problems import Problems
 from lint.ingest import ExportSource, load_export
-from lint.ingest.shapes.studio import (MONTH_NAMES, PostTime, Span, content_csv, find_range, month_word,
-                                       parse_post_time, resolve)
+from lint.ingest.shapes.studio import (
+    MONTH_NAMES,
+    PostTime,
+    Span,
+    content_csv,
+    find_range,
+    month_word,
+    parse_post_time,
+    resolve,
+)
 
 HEADER = ["Time", "Video title", "Video link", "Post time", "Total likes", "Total comments", "Total shares",
           "Total views"]

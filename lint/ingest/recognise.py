@@ -1,5 +1,5 @@
-"""Tables recognised by their content (the shapes TikTok writes: lint.ingest.shapes) or by their columns, for files whose name names no table ("export.csv",
-"bindings_2024.csv", "Untitled spreadsheet.xlsx"): a file is a table when it has every
+"""Tables recognised by their content (the shapes TikTok writes: lint.ingest.shapes) or by
+their columns, for files whose name names no table ("export.csv", "bindings_2024.csv", "Untitled spreadsheet.xlsx"): a file is a table when it has every
 required column of a table the export does not have yet (by name or alias, as a named file
 would be read), and more of that table's columns than of any other table it could be. Every
 file left unused is named, with the table it most resembles and the columns it lacks for it,
@@ -11,12 +11,13 @@ from pathlib import Path
 
 from lint.core.problems import ProblemLevel, Problems
 from lint.ingest.reader import RawTable, UnreadableFile, read_table
-from lint.ingest.shapes import read_shaped
 from lint.ingest.schema import BINDING_EVENTS, BINDING_INTERVALS, SCHEMAS, resolve_columns
+from lint.ingest.shapes import read_shaped
 
 # The tables a file may be recognised as, with the schemas that fit it (bindings: two forms).
 _CANDIDATES = {"bindings": (BINDING_EVENTS, BINDING_INTERVALS), "live_sessions": (SCHEMAS["live_sessions"],),
-               "videos": (SCHEMAS["videos"],), "linked_accounts": (SCHEMAS["linked_accounts"],), "accounts": (SCHEMAS["accounts"],), "stores": (SCHEMAS["stores"],)}
+               "videos": (SCHEMAS["videos"],), "linked_accounts": (SCHEMAS["linked_accounts"],),
+               "accounts": (SCHEMAS["accounts"],), "stores": (SCHEMAS["stores"],)}
 
 
 @dataclass

@@ -11,9 +11,9 @@ import html
 
 from lint.core.policy import SEVERITY_RANK
 from lint.core.result import Result
+from lint.reports import wording
 from lint.reports.json_report import report_dict
 from lint.reports.visuals import Visuals, as_fractions
-from lint.reports import wording
 from lint.reports.wording import human_instant_in, limit_words, near_limit_stores, unbind_words
 
 SEVERITY_COLOUR = {"error": "#b42318", "warning": "#b54708", "info": "#175cd3"}

@@ -59,7 +59,6 @@ from lint.ingest import load_bindings, load_export
 from lint.ingest.bindings import events_to_bindings, intervals_to_bindings
 from lint.ingest.reader import UnreadableFile, parquet_raw, short_reason
 from lint.ingest.remote import is_url
-from lint.ingest.timestamps import current_date_order, date_order
 from lint.ingest.schema import (
     BINDING_EVENTS,
     BINDING_INTERVALS,
@@ -72,6 +71,7 @@ from lint.ingest.schema import (
     resolve_columns,
     validate,
 )
+from lint.ingest.timestamps import current_date_order, date_order
 
 # table file name -> Export attribute
 WORKER_TABLES = {"bindings": "bindings", "live_sessions": "lives"}
