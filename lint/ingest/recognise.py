@@ -1,9 +1,10 @@
 """Tables recognised by their content (the shapes TikTok writes: lint.ingest.shapes) or by
 their columns, for files whose name names no table ("export.csv", "bindings_2024.csv",
-"Untitled spreadsheet.xlsx"): a file is a table when it has every required column of a table the export does not have yet (by name or alias, as a named file
-would be read), and more of that table's columns than of any other table it could be. Every
-file left unused is named, with the table it most resembles and the columns it lacks for it,
-so a seller knows why it was not read."""
+"Untitled spreadsheet.xlsx"): a file is a table when it has every required column of a
+table the export does not have yet (by name or alias, as a named file would be read), and
+more of that table's columns than of any other table it could be. Every file left unused
+is named, with the table it most resembles and the columns it lacks for it, so a seller
+knows why it was not read."""
 from __future__ import annotations
 
 from dataclasses import dataclass
