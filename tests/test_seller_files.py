@@ -66,3 +66,13 @@ def test_two_copies_of_one_table_are_a_clear_refusal(tmp_path):
     shutil.copy(REPO / "sample_data" / "bindings.csv", export / "bindings (1).csv")
     res = run_cli("check", export, "--as-of", AS_OF)
     assert res.returncode == 2 and "several files for table 'bindings'" in res.stderr
+
+
+def test_a_table_file_in_a_sub_folder_is_named_not_used(tmp_path):
+    from conftest import bind, lint, make_export
+    folder = tmp_path / "export"
+    make_export(folder, {"bindings": [bind("E1", "S1", "A1", "official", "bind", "2025-03-01T10:00:00+07:00")]})
+    make_export(folder / "old", {"stores": [{"store_id": "S1", "region": "ID"}]})
+    report = lint(folder)
+    [warning] = [p for p in report["input_errors"] if p["file"] == "old/stores.csv"]
+    assert "sub-folder" in warning["message"] and warning["level"] == "warning"

@@ -66,7 +66,7 @@ def recognise(files: list[Path], have: set[str], problems: Problems, nested: lis
               root: Path | None = None) -> list[Recognised]:
     """Read each of `files` and keep those whose columns make them one table not in `have`;
     a warning names every other one. `nested` (files in sub-folders of `root`) are read only
-    when they are of a TikTok shape, and passed over silently otherwise."""
+    when they are of a TikTok shape, and named in a warning otherwise."""
     found: list[Recognised] = []
     taken = set(have)
     for path in [*files, *nested]:
@@ -92,8 +92,11 @@ def recognise(files: list[Path], have: set[str], problems: Problems, nested: lis
                     problems.add(display, None, None, note, level=ProblemLevel.WARNING)
                 scratch = Problems()  # a file's reading problems are added once, with its first table
             continue
-        if deep:
-            continue  # files in sub-folders are only read when TikTok wrote them
+        if deep:  # files in sub-folders are only read when TikTok wrote them
+            problems.add(display, None, None, "not used: it is in a sub-folder, where only files TikTok writes "
+                         "(API pages, Seller Center exports) are read; move it to the export's top folder to read "
+                         "it as a table", level=ProblemLevel.WARNING)
+            continue
         try:
             raw = read_table(path, path.name, scratch)
         except (UnreadableFile, MemoryError) as e:
