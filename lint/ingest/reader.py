@@ -662,14 +662,20 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def _read_xlsx(path: Path) -> RawTable:
+def _first_sheet(path: Path) -> list[list]:
+    """The first sheet's rows of values, within the table limits (check_xlsx_size first);
+    UnreadableFile when the workbook cannot be read."""
     from python_calamine import CalamineWorkbook
     check_xlsx_size(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as e:  # calamine raises its own error types for broken workbooks
         raise UnreadableFile(f"is not a readable XLSX workbook ({short_reason(e)})") from None
+
+
+def _read_xlsx(path: Path) -> RawTable:
+    sheet = _first_sheet(path)
     if not sheet:
         raise UnreadableFile("has an empty first sheet (no header row)")
     header = [str(h).strip() if h is not None else "" for h in sheet[0]]
@@ -722,13 +728,7 @@ def _grid_text(v) -> tuple[str | None, bool]:
 def read_xlsx_grid(path: Path) -> Grid:
     """The first sheet of a workbook as cell texts, within the table limits (check_xlsx_size
     first, as for a table file); UnreadableFile when it cannot be read."""
-    from python_calamine import CalamineWorkbook
-    check_xlsx_size(path)
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as e:  # calamine raises its own error types for broken workbooks
-        raise UnreadableFile(f"is not a readable XLSX workbook ({short_reason(e)})") from None
+    sheet = _first_sheet(path)
     cells, untrusted = [], set()
     for i, row in enumerate(sheet):
         texts = []

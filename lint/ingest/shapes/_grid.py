@@ -74,6 +74,20 @@ def find_header(grid: Grid, match: Callable[[list[str | None]], T | None]) -> tu
     return None
 
 
+def sniffed_grid(path: Path, display: str, problems: Problems,
+                 sniff: Callable[[Path], str | None | bool]) -> Grid | None:
+    """The file as a grid when the shape's cheap look `sniff` allows it (False: not this
+    shape; else the delimiter, None for a workbook); None otherwise. The cheap look never
+    decides that a file is broken: reading it does."""
+    try:
+        delimiter = sniff(path)
+    except Exception:
+        return None
+    if delimiter is False:
+        return None
+    return read_grid(path, display, problems, delimiter)
+
+
 def read_grid(path: Path, display: str, problems: Problems, delimiter: str | None) -> Grid:
     """The file as a grid: a workbook's first sheet, or a delimited file split by `delimiter`."""
     if path.suffix.lower() == ".xlsx":

@@ -22,7 +22,7 @@ from pathlib import Path
 from lint.core.problems import ProblemLevel, Problems
 from lint.ingest.reader import EXCEL_DIGITS
 from lint.ingest.shapes import Shaped, shape
-from lint.ingest.shapes._grid import csv_head, find_header, find_in_lines, key, raw_table, read_grid, xlsx_mentions
+from lint.ingest.shapes._grid import csv_head, find_header, find_in_lines, key, raw_table, sniffed_grid, xlsx_mentions
 
 NAME = "Seller Center Live Analysis export"
 
@@ -125,13 +125,9 @@ def _sniff(path: Path) -> str | None | bool:
 @shape(NAME, extensions=(".xlsx", ".csv"))
 def live_analysis(path: Path, display: str, problems: Problems) -> list[Shaped] | None:
     """A Live Analysis export -> live_sessions rows; None when the file is not one."""
-    try:
-        delimiter = _sniff(path)
-    except Exception:  # the cheap look never decides that a file is broken: read_table does
+    grid = sniffed_grid(path, display, problems, _sniff)
+    if grid is None:
         return None
-    if delimiter is False:
-        return None
-    grid = read_grid(path, display, problems, delimiter)
     found = find_header(grid, match_header)
     if found is None:
         return None

@@ -23,7 +23,7 @@ from lint.core.problems import ProblemLevel, Problems
 from lint.ingest.reader import split_line
 from lint.ingest.schema import MAX_PER_COLUMN, more_rows_message
 from lint.ingest.shapes import Shaped, shape
-from lint.ingest.shapes._grid import HEADER_ROWS, csv_head, key, raw_table, read_grid
+from lint.ingest.shapes._grid import HEADER_ROWS, csv_head, key, raw_table, sniffed_grid
 
 NAME = "TikTok Studio Content.csv"
 
@@ -280,13 +280,9 @@ def _sniff(path: Path) -> str | None | bool:
 @shape(NAME, extensions=(".csv",))
 def content_csv(path: Path, display: str, problems: Problems) -> list[Shaped] | None:
     """A TikTok Studio Content.csv -> videos rows; None when the file is not one."""
-    try:
-        delimiter = _sniff(path)
-    except Exception:  # the cheap look never decides that a file is broken: read_table does
+    grid = sniffed_grid(path, display, problems, _sniff)
+    if grid is None:
         return None
-    if delimiter is False:
-        return None
-    grid = read_grid(path, display, problems, delimiter)
     found = None
     for i, row in enumerate(grid.cells[:HEADER_ROWS]):
         header = match_header(row, grid.cells[i + 1:i + 6])
