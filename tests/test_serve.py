@@ -387,3 +387,28 @@ def test_serve_command_passes_its_limits(monkeypatch, tmp_path):
         (5, 3, 60, 30, 4, "u:p")
     seen["app"].state.store.close()
     assert CliRunner().invoke(serve, ["--auth", "nocolon"]).exit_code == 2
+
+
+def test_files_as_sellers_have_them_upload_without_a_zip(client, tmp_path):
+    """A seller drops what the Seller Center and TikTok gave them: a browser's second copy of
+    a table ('bindings (1).csv') and a Live Analysis export keep their names and are read
+    as the command line reads them; the same name twice is refused."""
+    from test_seller_center import EN, en_row, live_file
+    folder = make_export(tmp_path / "export", {
+        "stores": [{"store_id": "S1", "region": "ID"}],
+        "bindings": [bind("E1", "S1", "tokosatu", "official", "bind", "2025-01-01T00:00:00+07:00"),
+                     bind("E2", "S1", "tokosatu.promo", "marketing", "bind", "2025-01-01T00:00:00+07:00")]})
+    (folder / "bindings.csv").rename(folder / "bindings (1).csv")
+    live_file(folder / "Live Analysis_20250412-20250418.xlsx", EN, [
+        en_row("7234567890123456789", "tokosatu", "2025/04/18/ 20:00", "2h"),
+        en_row("7234567890123456790", "tokosatu.promo", "2025/04/18/ 21:00", "1h 30min")])
+    files = [("files", (p.name, p.read_bytes(), "application/octet-stream")) for p in sorted(folder.iterdir())]
+    r = client.post("/api/lint", files=files, data={"as_of": AS_OF})
+    assert r.status_code == 200, r.text
+    report = r.json()
+    [live] = [f for f in report["findings"] if f["rule"] == "LIVE001"]
+    assert live["subjects"] == ["live:7234567890123456789:202504182000", "live:7234567890123456790:202504182100"]
+    assert any(p["file"] == "Live Analysis_20250412-20250418.xlsx" for p in report["input_errors"])
+    twice = [("files", ("Content.csv", b"a\n", "text/csv")), ("files", ("content.CSV", b"a\n", "text/csv"))]
+    r = client.post("/api/lint", files=twice, data={"as_of": AS_OF})
+    assert r.status_code == 400 and "the same file twice" in r.json()["error"]

@@ -39,7 +39,7 @@ from starlette.exceptions import HTTPException
 
 from lint import __version__
 from lint.ingest.reader import FORMATS
-from lint.ingest.source import TABLES
+from lint.ingest.source import TABLES, table_named
 from lint.serve import i18n, pages
 from lint.serve.jobs import Busy, ClientBusy, Job, JobStore, RateLimiter, client_key, owner_key
 from lint.serve.runner import DEFAULT_ZONE, PLAN, check_options
@@ -331,16 +331,26 @@ def create_app(settings: Settings | None = None, clock=None) -> FastAPI:
         else:
             seen: dict[str, str] = {}
             for f, name in zip(uploads, names):
-                stem, suffix = Path(name).stem.strip().lower(), Path(name).suffix.lower()
-                if suffix not in FORMATS or stem not in TABLES:
+                suffix = Path(name).suffix.lower()
+                if suffix not in FORMATS:
                     raise Refusal(400, f"{name}: not a table file. Name each file after its table "
                                        f"({', '.join(TABLES)}) with one of the endings {', '.join(FORMATS)}, "
                                        "or upload a .zip of the export folder.")
-                if stem in seen:
-                    raise Refusal(400, f"{seen[stem]}, {name}: two files for table '{stem}'; keep one.")
-                seen[stem] = name
-                # the stored name is built from our own lists, never from the upload
-                plan.append((f, f"{TABLES[TABLES.index(stem)]}{FORMATS[FORMATS.index(suffix)]}"))
+                table = table_named(name)
+                if table is not None:
+                    if table in seen:
+                        raise Refusal(400, f"{seen[table]}, {name}: two files for table '{table}'; keep one.")
+                    seen[table] = name
+                    # the stored name is built from our own lists, never from the upload
+                    plan.append((f, f"{TABLES[TABLES.index(table)]}{FORMATS[FORMATS.index(suffix)]}"))
+                    continue
+                # Another name (a Seller Center export, TikTok Studio's Content.csv, a saved API
+                # page, a table recognised by its columns): kept under its own name, which
+                # _display_name holds to SAFE_NAME (no folder part, no leading dot)
+                if name.lower() in seen:
+                    raise Refusal(400, f"{seen[name.lower()]}, {name}: the same file twice; keep one.")
+                seen[name.lower()] = name
+                plan.append((f, name))
             export_name = "upload"
         job = store.new_job(owner, client, export_name, as_of, lang, zone)
         try:

@@ -88,6 +88,7 @@ _PHRASES: list[tuple[str, str]] = [
      r"bukan berkas tabel. Beri nama setiap berkas sesuai tabelnya (\1) dengan salah satu akhiran \2, atau unggah "
      r".zip dari folder ekspor."),
     (r"two files for table '(.+?)'; keep one\.", r"dua berkas untuk tabel '\1'; simpan satu saja."),
+    (r"the same file twice; keep one\.", "berkas yang sama dua kali; simpan satu saja."),
     (r"not a readable zip file", "bukan berkas zip yang dapat dibaca"),
     (r"The server is busy: (\d+) exports are already waiting\. Please try again in a minute\.",
      r"Server sedang sibuk: \1 ekspor sudah menunggu. Silakan coba lagi dalam satu menit."),

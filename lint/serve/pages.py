@@ -182,11 +182,14 @@ def upload_page(s: Settings, has_sample: bool, message: str | None = None, lang:
 <p>{t("One file per table, named after the table (<code>stores.csv</code>, <code>bindings.xlsx</code>, …), as "
       f"{formats} (CSV with comma, semicolon or tab; JSON as an array or under <code>data</code>; XLSX: the first "
       "sheet). Column names match whatever their case; extra columns are ignored. A missing table only stops "
-      "the rules that need it.",
+      "the rules that need it. Files TikTok gives you can be uploaded as they are, whatever their names: the "
+      "Seller Center's Live Analysis export, TikTok Studio's Content.csv, saved Partner API pages.",
       "Satu berkas per tabel, dinamai sesuai tabelnya (<code>stores.csv</code>, <code>bindings.xlsx</code>, …), "
       f"sebagai {formats} (CSV dengan koma, titik koma atau tab; JSON sebagai array atau di bawah <code>data</code>; "
       "XLSX: lembar pertama). Nama kolom cocok tanpa memandang huruf besar/kecil; kolom tambahan diabaikan. Tabel "
-      "yang tidak ada hanya menghentikan aturan yang memerlukannya.")}</p>
+      "yang tidak ada hanya menghentikan aturan yang memerlukannya. Berkas dari TikTok dapat diunggah apa adanya, "
+      "apa pun namanya: ekspor Analisis LIVE dari Seller Center, Content.csv dari TikTok Studio, halaman Partner "
+      "API yang disimpan.")}</p>
 <table><tr><th>{t("table", "tabel")}</th><th>{t("columns", "kolom")}</th></tr>{tables}</table>
 {sample}
 </div>
