@@ -384,3 +384,27 @@ def test_interval_form_with_bad_rows_across_row_groups(cluster, tmp_path):
     got, export = on_workers(folder, as_of, cluster, rows_per_slice=1)
     assert export.bindings is None and "bindings" in export.remote
     assert got == expected
+
+
+def test_roles_from_the_source_with_tables_read_on_the_workers(tmp_path):
+    """LIVE sessions read on the workers that carry their role from the source (a Parquet
+    live_sessions with account_type): the cluster gives the in-process findings."""
+    from conftest import bind, make_export, run_cli
+    folder = make_export(tmp_path / "export", {
+        "stores": [{"store_id": "S1", "region": "ID"}],
+        "bindings": [bind("E1", "S1", "A1", "official", "bind", "2025-01-01T00:00:00+07:00"),
+                     bind("E2", "S1", "A2", "official", "bind", "2025-01-01T00:00:00+07:00")],
+        "live_sessions": [
+            {"live_id": "L1", "account_id": "A1", "started_at": "2025-05-10T19:00:00+07:00",
+             "ended_at": "2025-05-10T21:00:00+07:00", "account_type": "", "role_source": ""},
+            {"live_id": "L2", "account_id": "M9", "started_at": "2025-05-10T19:30:00+07:00",
+             "ended_at": "2025-05-10T20:30:00+07:00", "account_type": "marketing", "role_source": "page 2"}]})
+    for table in ("bindings", "live_sessions"):
+        to_parquet(folder, table)
+    args = ["check", str(folder), "--format", "json", "--as-of", "2025-12-31T00:00:00+07:00", "--select", "LIVE"]
+    local = run_cli(*args)
+    dask = run_cli(*args, "--engine", "dask", "--workers", "2")
+    assert local.returncode == 1, local.stderr
+    assert dask.returncode == 1, dask.stderr
+    assert json.loads(dask.stdout)["findings"] == json.loads(local.stdout)["findings"]
+    assert [f["subjects"] for f in json.loads(local.stdout)["findings"]] == [["L1", "L2"]]

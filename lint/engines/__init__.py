@@ -100,10 +100,10 @@ class DaskEngine:
         """The store pass and the account pass on the cluster. Roles from the source (no
         binding ledger to partition by) are judged in this process: such exports are a
         seller's own, small tables (lint.checks.context.roles_at)."""
-        if export.has_source_roles():
+        if export.has_source_roles() or _remote_roles(export):
             from lint.engines.local import run
-            return run(export, policy, codes, as_of, zone, problems, params=params, severities=severities,
-                       on_rule=on_rule)
+            return run(_fetched(export), policy, codes, as_of, zone, problems, params=params,
+                       severities=severities, on_rule=on_rule)
         return self.session.run(export, policy, codes, as_of, zone, problems, params=params, severities=severities)
 
     def visual_tables(self, export, findings) -> Export:
@@ -113,6 +113,31 @@ class DaskEngine:
     def headroom_tables(self, export) -> Export:
         """The bindings headroom counts, fetched from the workers."""
         return self.session.headroom_export(export)
+
+
+def _remote_roles(export: Export) -> bool:
+    """Whether the LIVE sessions read on the workers carry roles from the source."""
+    lives = getattr(export, "remote", {}).get("lives")
+    return lives is not None and "account_type" in lives.columns and int(lives["account_type"].count().compute()) > 0
+
+
+def _fetched(export: Export) -> Export:
+    """The export with the tables read on the workers (lint.engines.dask.session.DaskExport)
+    fetched to this process, in the order the in-process reader gives them."""
+    remote = getattr(export, "remote", {})
+    if not remote:
+        return export
+    from lint.engines.partition import HELPER_COLUMNS
+    out = Export(**{k: v for k, v in vars(export).items() if k in Export.__dataclass_fields__})
+    if "bindings" in remote:
+        b = remote["bindings"].compute()
+        b = b.drop(columns=[c for c in HELPER_COLUMNS if c in b.columns])
+        out.bindings = b.sort_values(["store_id", "start", "bind_id"], kind="stable", ignore_index=True)
+    if "lives" in remote:
+        lives = remote["lives"].compute()
+        out.lives = lives.drop(columns=[c for c in HELPER_COLUMNS if c in lives.columns]).sort_values(
+            "_row", kind="stable", ignore_index=True)
+    return out
 
 
 ENGINES = ("local", "dask")

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from lint.core.model import Export, Problems
-from lint.ingest.aliases import squash
 from lint.ingest.bindings import events_to_bindings, intervals_to_bindings
 from lint.ingest.covers import CoverFetcher, CoverLimits
 from lint.ingest.media import HashCache, attach_hashes
@@ -242,9 +241,14 @@ class _AccountNames:
         self.by_handle: dict[str, str] = {}
         if accounts is not None and len(accounts):
             self.ids = set(accounts["account_id"].dropna())
+            shared = set()
             for account, handle in zip(accounts["account_id"], accounts["handle"]):
                 if isinstance(handle, str) and handle.strip():
-                    self.by_handle.setdefault(squash(handle.strip().lstrip("@")), account)
+                    name = _handle_key(handle)
+                    if self.by_handle.setdefault(name, account) != account:
+                        shared.add(name)  # two accounts with one handle: the name says neither
+            for name in shared:
+                del self.by_handle[name]
 
     def resolve_all(self, names: pd.Series, ids: pd.Series | None = None) -> pd.Series:
         """`resolve` of every name of a column (each distinct name once); where `ids` (the
@@ -265,7 +269,13 @@ class _AccountNames:
         name = name.strip()
         if name in self.ids:
             return name
-        return self.by_handle.get(squash(name.lstrip("@")), name)
+        return self.by_handle.get(_handle_key(name), name)
+
+
+def _handle_key(handle: str) -> str:
+    """A TikTok user name as names are matched: without @, any case. '_' and '.' count
+    (toko_satu and tokosatu are two users)."""
+    return handle.strip().lstrip("@").strip().casefold()
 
 
 def _note_missing_pages(pages, problems: Problems):
@@ -302,44 +312,95 @@ def _add_snapshot_ledger(export: Export, problems: Problems) -> None:
         export.bindings = _typed(pd.concat([export.bindings, ledger], ignore_index=True))
 
 
+# Where the source states an account's role (lint.ingest.shapes): carried onto the row kept
+# when a file's copy of the same LIVE or video is dropped.
+ROLE_COLUMNS = ("store_id", "account_type", "role_source")
+
+
 def join_files(schema, frames: list[pd.DataFrame], problems: Problems) -> pd.DataFrame:
     """Rows of one table from several files (a videos/ folder, weekly exports, the pages of
     an API listing), each frame with its file in `_file`: a row whose id (the schema's
-    unique column) is in an earlier file is dropped and listed. The result keeps `_file`
-    for videos (their pictures' messages), not for other tables."""
+    unique column) is in an earlier file is dropped and listed; the role its source stated
+    (ROLE_COLUMNS) is kept on the row kept. The result keeps `_file` for videos (their
+    pictures' messages), not for other tables."""
     rows = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     key = next(c.name for c in schema.columns if c.unique)
-    ids = rows[key]
-    repeated = ids.duplicated(keep="first").to_numpy()
+    first = _first_of(rows[key])
+    repeated = first != np.arange(len(rows))
     if repeated.any():
-        first = {v: (f, r) for v, f, r in zip(ids[~repeated], rows["_file"][~repeated], rows["_row"][~repeated])}
-        for i in np.flatnonzero(repeated):
-            f, r = first[ids.iloc[i]]
-            problems.add(rows["_file"].iloc[i], rows["_row"].iloc[i], key,
-                         f"duplicate {key} (first in {f}, row {r}); row skipped", value=ids.iloc[i])
-        rows = rows.loc[~repeated].reset_index(drop=True)
+        ids, files, file_rows = (rows[key].to_numpy(dtype=object), rows["_file"].to_numpy(dtype=object),
+                                 rows["_row"].to_numpy())
+        _list(problems, np.flatnonzero(repeated), key, lambda i: (
+            files[i], file_rows[i], f"duplicate {key} (first in {files[first[i]]}, row {file_rows[first[i]]}); "
+            "row skipped", ids[i]))
+        rows = _drop_onto(rows, repeated, first)
     if schema.name == "live_sessions":
         rows = _drop_same_session(rows, problems)
     return rows if schema.name == "videos" else rows.drop(columns="_file")
 
 
+def _first_of(keys) -> np.ndarray:
+    """For each row, the position of the first row with its key (vectorised)."""
+    codes = pd.factorize(keys)[0]
+    _, firsts = np.unique(codes, return_index=True)
+    return firsts[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+
+
+def _list(problems: Problems, positions: np.ndarray, column: str, describe) -> None:
+    """One row problem per dropped row, the first MAX_PER_COLUMN of them, then how many more."""
+    from lint.ingest.schema import MAX_PER_COLUMN, more_rows_message
+    for i in positions[:MAX_PER_COLUMN]:
+        file, row, message, value = describe(i)
+        problems.add(file, row, column, message, value=value)
+    if len(positions) > MAX_PER_COLUMN:
+        problems.add(describe(positions[MAX_PER_COLUMN])[0], None, column,
+                     more_rows_message(len(positions) - MAX_PER_COLUMN))
+
+
+def _drop_onto(rows: pd.DataFrame, drop: np.ndarray, keeper: np.ndarray) -> pd.DataFrame:
+    """Rows without the `drop` ones; a kept row with no role from its source takes the role
+    a dropped copy of it had (keeper[i]: the row kept for row i)."""
+    if "account_type" in rows.columns:
+        gone = np.flatnonzero(drop)
+        target = keeper[gone]
+        role = rows["account_type"].to_numpy(dtype=object, na_value=None)
+        carry = np.array([role[t] is None and role[g] is not None for g, t in zip(gone, target)], dtype=bool)
+        if carry.any():
+            rows = rows.copy()
+            for c in (c for c in ROLE_COLUMNS if c in rows.columns):
+                values = rows[c].to_numpy(dtype=object, na_value=None)
+                values[target[carry]] = values[gone[carry]]
+                rows[c] = pd.array(values, dtype="str")
+    return rows.loc[~drop].reset_index(drop=True)
+
+
 def _drop_same_session(rows: pd.DataFrame, problems: Problems) -> pd.DataFrame:
-    """One LIVE in two files under two ids (the Seller Center's export derives its ids, the
-    Partner API gives its own): a session of the same account starting in the same minute
-    as one of an earlier file is that session; the later row is dropped and listed."""
+    """One LIVE in two files under two ids: a session whose id a shape derived (the Seller
+    Center's export gives none: lint.ingest.shapes.DERIVED_LIVE_ID) of the same account and
+    start minute as a session of another file is that session; the derived row is dropped
+    and listed, the role its source stated kept. Two ids the sources gave are two sessions."""
+    from lint.ingest.shapes import DERIVED_LIVE_ID
+    ids = rows["live_id"].astype("str")
+    derived = ids.str.startswith(DERIVED_LIVE_ID).to_numpy()
+    if not derived.any():
+        return rows
     minute = rows["started_at"].to_numpy() // 60_000
-    key = pd.Series(rows["account_id"].astype("str").to_numpy(dtype=object) + "\x1f" + minute.astype(str))
-    first = key.groupby(key, sort=False).transform(lambda g: g.index[0]).to_numpy()
+    group = pd.factorize(pd.Series(rows["account_id"].astype("str").to_numpy(dtype=object) + "\x1f"
+                                   + minute.astype(str)))[0]
+    # the row kept for each group: its first row with an id from the source, else its first row
+    order = np.lexsort((np.arange(len(rows)), derived, group))
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
+    keeper = np.empty(len(rows), dtype=np.int64)
+    keeper[order] = np.repeat(order[starts], np.diff(np.r_[starts, len(order)]))
     files = rows["_file"].to_numpy(dtype=object)
-    again = (first != np.arange(len(rows))) & (files != files[first])
+    again = derived & (keeper != np.arange(len(rows))) & (files != files[keeper])
     if not again.any():
         return rows
-    ids, file_rows = rows["live_id"].to_numpy(dtype=object), rows["_row"].to_numpy()
-    for i in np.flatnonzero(again):
-        j = first[i]
-        problems.add(files[i], file_rows[i], "live_id", f"the same LIVE as live_id {ids[j]} in {files[j]} (row "
-                     f"{file_rows[j]}): same account, same start minute; row skipped", value=ids[i])
-    return rows.loc[~again].reset_index(drop=True)
+    id_text, file_rows = ids.to_numpy(dtype=object), rows["_row"].to_numpy()
+    _list(problems, np.flatnonzero(again), "live_id", lambda i: (
+        files[i], file_rows[i], f"the same LIVE as live_id {id_text[keeper[i]]} in {files[keeper[i]]} (row "
+        f"{file_rows[keeper[i]]}): same account, same start minute; row skipped", id_text[i]))
+    return _drop_onto(rows, again, keeper)
 
 
 def load_bindings(raw, export: Export, problems: Problems, default_zone, store_zones):

@@ -42,6 +42,11 @@ class Page:
     next_token: str | None
 
 
+# A LIVE id a shape derives when its file gives none (the Seller Center's export): such a
+# session may be one another file gives under its own id (lint.ingest.export.join_files).
+DERIVED_LIVE_ID = "live:"
+
+
 @dataclass
 class Shaped:
     """Rows of one canonical table read from a file of a TikTok shape."""

@@ -22,6 +22,7 @@ from pathlib import Path
 from lint.core.problems import ProblemLevel, Problems
 from lint.ingest.reader import EXCEL_DIGITS
 from lint.ingest.shapes import Shaped, shape
+from lint.ingest.shapes import DERIVED_LIVE_ID
 from lint.ingest.shapes._grid import csv_head, find_header, find_in_lines, key, raw_table, sniffed_grid, xlsx_mentions
 
 NAME = "Seller Center Live Analysis export"
@@ -190,7 +191,7 @@ def _read_rows(grid, at: int, header: Header, display: str, problems: Problems) 
         account = (username or "").strip().lstrip("@").strip() or None if from_username else creator_id
         live_id = cell(row, "live_id")
         if not live_id:
-            live_id = f"live:{creator_id or account or ''}:{start:%Y%m%d%H%M}"
+            live_id = f"{DERIVED_LIVE_ID}{creator_id or account or ''}:{start:%Y%m%d%H%M}"
         columns["live_id"].append(live_id)
         columns["account_id"].append(account)
         columns["creator_id"].append(creator_id)
