@@ -21,8 +21,7 @@ from pathlib import Path
 
 from lint.core.problems import ProblemLevel, Problems
 from lint.ingest.reader import EXCEL_DIGITS
-from lint.ingest.shapes import Shaped, shape
-from lint.ingest.shapes import DERIVED_LIVE_ID
+from lint.ingest.shapes import DERIVED_LIVE_ID, Shaped, shape
 from lint.ingest.shapes._grid import csv_head, find_header, find_in_lines, key, raw_table, sniffed_grid, xlsx_mentions
 
 NAME = "Seller Center Live Analysis export"
