@@ -328,3 +328,23 @@ def test_live001_without_a_bindings_table_when_another_file_states_the_roles(tmp
     [finding] = findings(lint(folder, as_of="2026-04-20T00:00:00+07:00"), "LIVE001")
     assert finding["subjects"] == [f"live:{OFFICIAL_ID}:202604182000", f"live:{PROMO_ID}:202604182100"]
     assert finding["evidence"]["official_role_source"] == "OFFICIAL_ACCOUNTS"
+
+
+def test_a_csv_saved_by_a_spreadsheet_with_rounded_creator_ids_is_read_by_user_name(tmp_path):
+    # Excel wrote 19-digit ids as 7.23457E+18: official and marketing LIVEs starting in the
+    # same minute would get one derived id; the rows are read by their user names instead
+    folder = tmp_path / "export"
+    make_export(folder, {
+        "stores": [{"store_id": "S1", "region": "ID"}],
+        "live_sessions": [
+            {"live_id": "P1", "account_id": "tokosatu", "started_at": "2026-04-01T10:00:00",
+             "ended_at": "2026-04-01T11:00:00", "account_type": "official"},
+            {"live_id": "P2", "account_id": "tokosatu.promo", "started_at": "2026-04-02T10:00:00",
+             "ended_at": "2026-04-02T11:00:00", "account_type": "marketing"}]})
+    live_file(folder / "Live Analysis.csv", EN, [en_row("7.23457E+18", "tokosatu", "2026/04/18/ 20:00", "2h"),
+                                                 en_row("7.23457E+18", "tokosatu.promo", "2026/04/18/ 20:00", "1h")])
+    report = lint(folder, as_of="2026-04-20T00:00:00+07:00")
+    [live] = findings(report, "LIVE001")
+    assert live["subjects"] == ["live:tokosatu:202604182000", "live:tokosatu.promo:202604182000"]
+    ignored = [p for p in report["input_errors"] if p["column"] == "Creator ID"]
+    assert len(ignored) == 2 and all("cannot be trusted" in p["message"] for p in ignored)

@@ -122,6 +122,11 @@ def _sniff(path: Path) -> str | None | bool:
     return False if found is None else found[0]
 
 
+# A long id a spreadsheet turned into a number and wrote back as text (a CSV saved by
+# Excel: 7.23457E+18, or 7234567890123450000: 15 digits kept, the rest zeroed)
+_ROUNDED = re.compile(r"^\s*\d(?:[.,]\d+)?[eE]\+?\d+\s*$|^\s*(?=\d{16,}\s*$)\d{1,15}0+\s*$")
+
+
 @shape(NAME, extensions=(".xlsx", ".csv"))
 def live_analysis(path: Path, display: str, problems: Problems) -> list[Shaped] | None:
     """A Live Analysis export -> live_sessions rows; None when the file is not one."""
@@ -153,7 +158,7 @@ def _read_rows(grid, at: int, header: Header, display: str, problems: Problems) 
             continue  # a blank row
         n = i + 1  # the spreadsheet's row number
         creator_id, username = cell(row, "creator_id"), cell(row, "username")
-        if creator_id is not None and (i, idx["creator_id"]) in grid.untrusted:
+        if creator_id is not None and ((i, idx["creator_id"]) in grid.untrusted or _ROUNDED.match(creator_id)):
             where = ("the row is read by its creator's user name" if username else "row skipped")
             problems.add(display, n, written["creator_id"],
                          f"is a number in the spreadsheet with more than {EXCEL_DIGITS} digits, which a spreadsheet "
