@@ -140,3 +140,13 @@ def test_every_snapshot_agrees_with_the_ledger(rows):
         if b["end"] != NO_TIME:
             after, by = windows[b["unbind_id"]]
             assert by == b["end"] and after < by
+
+
+def test_snapshots_whose_every_row_is_rejected_are_unusable(export_dir):
+    from conftest import run_cli
+    make_export(export_dir, {"stores": [{"store_id": "S1", "region": "ID"}],
+                             "linked_accounts": [seen("S1", "A1", "official", "yesterday"),
+                                                 seen("S1", "A2", "official", "last night")]})
+    proc = run_cli("check", str(export_dir), "--as-of", "2026-04-20T00:00:00+07:00")
+    assert proc.returncode == 2, proc.stdout
+    assert "no rule can run" in proc.stderr and "linked_accounts.csv" in proc.stderr

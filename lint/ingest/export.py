@@ -306,8 +306,9 @@ def _add_snapshot_ledger(export: Export, problems: Problems) -> None:
                                             covered)
     export.observed.update(windows)
     if export.bindings is None:
-        export.bindings = ledger
-        export.sources["bindings"] = export.sources["linked_accounts"]
+        if len(ledger):  # no usable snapshot: no ledger (the binding rules are not run)
+            export.bindings = ledger
+            export.sources["bindings"] = export.sources["linked_accounts"]
     elif len(ledger):
         export.bindings = _typed(pd.concat([export.bindings, ledger], ignore_index=True))
 
