@@ -119,3 +119,17 @@ def test_one_live_in_two_files_under_two_ids_is_counted_once():
     [p] = problems.items
     assert (p.file, p.row, p.column) == ("Live Analysis.xlsx", 2, "live_id")
     assert "the same LIVE as live_id 7001 in shop_lives_p1.json" in p.message
+
+
+def test_naive_times_of_rows_naming_their_store_are_that_stores_time(export_dir):
+    # schema.md: in tables with a store_id column, naive times are the store's local time
+    make_export(export_dir, {
+        "stores": [{"store_id": "MY1", "region": "MY", "timezone": "Asia/Kuala_Lumpur"},
+                   {"store_id": "ID1", "region": "ID"}],
+        "live_sessions": [
+            live("L1", "o", "2026-04-12T19:00:00", "2026-04-12T21:00:00", account_type="official", store_id="MY1"),
+            live("L2", "m", "2026-04-12T19:30:00+07:00", "2026-04-12T22:00:00+07:00", account_type="marketing",
+                 store_id="MY1")]})
+    [f] = findings(lint(export_dir, as_of="2026-04-20T00:00:00+07:00"), "LIVE001")
+    # 19:00-21:00 in Kuala Lumpur (UTC+8) is 18:00-20:00 WIB: 30 minutes with 19:30-22:00 WIB
+    assert f["evidence"]["overlap_s"] == 1800

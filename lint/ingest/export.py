@@ -100,7 +100,7 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
         seen_stores: set = set()
         for display, table_raw, is_shaped in parts:
             v = validate(schema, table_raw, display if len(parts) > 1 else export.sources[table], problems,
-                         default_zone, store_zones)
+                         _shop_zone(export, default_zone) if is_shaped else default_zone, store_zones)
             if v is None:
                 continue
             frame, rows_read = v.frame, v.rows_read
@@ -182,9 +182,13 @@ def _load_videos(source: ExportSource, path: Path | None, export: Export, proble
     else:
         members = [(path.name, path, None)]
     accounts = _AccountNames(export.accounts)
+    store_zones: dict[str, str] = {}  # naive times of rows naming their store: that store's zone
+    if export.stores is not None:
+        zoned = export.stores.dropna(subset=["timezone"])
+        store_zones = dict(zip(zoned["store_id"], zoned["timezone"]))
     frames, read, pages = [], 0, []
     for r in shaped:  # files of TikTok's shapes (lint.ingest.shapes), named after no table
-        v = validate(VIDEOS, r.raw, r.display, problems, default_zone)
+        v = validate(VIDEOS, r.raw, r.display, problems, _shop_zone(export, default_zone), store_zones)
         if v is not None:
             read += v.rows_read
             frame = v.frame.assign(_file=r.display)
@@ -209,7 +213,7 @@ def _load_videos(source: ExportSource, path: Path | None, export: Export, proble
             if named is not None:
                 account = accounts.resolve(named)
                 raw = with_account(raw, account, source_name)
-        v = validate(VIDEOS, raw, display, problems, default_zone)
+        v = validate(VIDEOS, raw, display, problems, default_zone, store_zones)
         if v is None:
             continue
         read += v.rows_read
@@ -221,6 +225,15 @@ def _load_videos(source: ExportSource, path: Path | None, export: Export, proble
     export.rows_read["videos"] = read
     videos = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     return join_files(VIDEOS, [videos], problems) if len(frames) > 1 else videos
+
+
+def _shop_zone(export: Export, default_zone: str) -> str:
+    """The zone of a TikTok file's shop-local times when its rows name no store: the zone of
+    the export's one store (a seller's own export), else the run's --timezone."""
+    stores = export.stores
+    if stores is not None and len(stores) == 1 and isinstance(stores["timezone"].iloc[0], str):
+        return stores["timezone"].iloc[0]
+    return default_zone
 
 
 def _no_account(got: VideoFile) -> str:

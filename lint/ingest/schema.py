@@ -108,7 +108,7 @@ VIDEOS = TableSchema("videos", (
     Column("hashtags", LIST),
     Column("product_ids", LIST),
     *SOURCE_ROLE,
-))
+), zone_by="store_id")
 
 LIVE_SESSIONS = TableSchema("live_sessions", (
     req_id("live_id", unique=True),
@@ -120,7 +120,7 @@ LIVE_SESSIONS = TableSchema("live_sessions", (
     Column("stream_source", ID),
     Column("creator_id", ID),  # the numeric user id beside a user name (Seller Center export)
     *SOURCE_ROLE,
-), ordered=("started_at", "ended_at"))
+), zone_by="store_id", ordered=("started_at", "ended_at"))
 
 # Snapshots of a shop's linked accounts as the Seller Center lists them (schema.md): the
 # ledger shoplint keeps itself when there is no bindings table (lint.ingest.snapshots).
