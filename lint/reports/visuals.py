@@ -129,7 +129,7 @@ class _BindingIndex:
         keep = (b["bind_id"].isin(subjects).to_numpy() | b["unbind_id"].isin(subjects).fillna(False).to_numpy()
                 | (b["store_id"].isin(stores).to_numpy() & b["account_id"].isin(accounts).to_numpy()))
         rows = np.flatnonzero(keep)  # in the table's order: ties in time keep it
-        col = lambda name: b[name].to_numpy(dtype=object)[rows]  # noqa: E731
+        col = lambda name: b[name].iloc[rows].to_numpy(dtype=object)  # noqa: E731  (only the rows kept)
         self.bind_id, self.unbind_id, self.store, self.account, self.kind = (
             col("bind_id"), col("unbind_id"), col("store_id"), col("account_id"), col("account_type"))
         self.start, self.end = b["start"].to_numpy()[rows], b["end"].to_numpy()[rows]
