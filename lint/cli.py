@@ -406,7 +406,7 @@ def _write_companion(result, options: LintOptions, output: Path | None) -> None:
     from lint.delivery import companion
     from lint.delivery.files import write_atomic
     json_path = Path(options.output_dir) / "report.json" if options.output_dir is not None else Path(output)
-    body = companion.build(result, result.report(options.lang, options.fail_on))
+    body = companion.build(result)  # the key of the report just written, without building it again
     write_atomic(companion.path_beside(json_path), body)
 
 
