@@ -1,12 +1,11 @@
 """The JSON report of shared/spec/report.md: one object, deterministic bytes."""
 from __future__ import annotations
 
-import json
-
 from lint import __version__
 from lint.core.result import Result
 from lint.ingest.timestamps import format_instant
 from lint.reports import wording
+from lint.reports.json_text import dumps_indent1
 
 
 def finding_dict(result: Result, f, lang: str) -> dict:
@@ -126,4 +125,4 @@ def report_dict(result: Result, lang: str = "en", fail_on: str = "error") -> dic
 
 def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
     """The JSON report: one object, indent 1, UTF-8 as written."""
-    return json.dumps(report_dict(result, lang, fail_on), ensure_ascii=False, indent=1) + "\n"
+    return dumps_indent1(report_dict(result, lang, fail_on)) + "\n"  # json.dumps(..., ensure_ascii=False, indent=1)
