@@ -74,10 +74,17 @@ class Context:
         t = items[time_column].to_numpy()
         li, rj = overlap_join(item_acc, t, t + 1, bind_acc, b["start"].to_numpy(), b["until"].to_numpy())
         joined = items.iloc[li].reset_index(drop=True)
-        joined["store_id"] = b["store_id"].to_numpy()[rj]
-        joined["account_type"] = b["account_type"].to_numpy()[rj]
-        joined["bind_id"] = b["bind_id"].to_numpy()[rj]
+        for c in ("store_id", "account_type", "bind_id"):
+            joined[c] = _at(b[c], rj)
         return joined
+
+
+def _at(column: pd.Series, rows: np.ndarray):
+    """column.to_numpy()[rows], as the column it would be assigned to: a text column ("str",
+    Arrow) is taken as Arrow (not a million Python strings to infer "str" from again)."""
+    if column.dtype == "str" and len(rows):  # (no rows: object dtype, as before)
+        return column.array.take(rows)
+    return column.to_numpy()[rows]
 
 
 def take(frame: pd.DataFrame, rows: np.ndarray, *columns: str) -> list[list]:
