@@ -61,6 +61,15 @@ def test_same_text_on_edges(obj):
     assert dumps_indent1(obj) == _stdlib(obj)
 
 
+@pytest.mark.parametrize("items", [
+    [{"a": 1}], [{"a": "}"}, {"b": "{"}], [{"a": "},\n {"}, {"a": "x}", "b": "{y"}, {"c": None}],
+    [{"a": 1}, {}], [{"a": 1}, {"b": []}], [{"a": 1}, {1: 2}], [{"a": 1.5, "b": float("nan")}, {"z": True}],
+    [{"}": "{", "\n": "\t"}, {'"': "\\"}]])
+def test_lists_of_flat_objects(items):
+    for obj in (items, {"k": items}, [[items]], {"a": {"b": items}}):
+        assert dumps_indent1(obj) == _stdlib(obj)
+
+
 def test_refused_values_fail_as_json_does():
     with pytest.raises(TypeError):
         dumps_indent1({"a": [object()]})

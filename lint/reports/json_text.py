@@ -22,6 +22,7 @@ __all__ = ["dumps_indent1"]
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _STR = frozenset({str})
+_DICT = frozenset({dict})
 _INF = float("inf")
 _FLAT: dict[int, object] = {}  # depth -> C encoder writing a flat container's items at that depth
 
@@ -96,6 +97,19 @@ def _write(o, depth: int, out: list) -> None:
             text = "".join(_flat(inner)(o, 0))
             out.append("[\n" + " " * inner + text[1:-1] + "\n" + " " * depth + "]")
             return
+        if _DICT.issuperset(map(type, o)) and all(
+                d and _STR.issuperset(map(type, d)) and _SCALARS.issuperset(map(type, d.values())) for d in o):
+            # a list of flat objects (headroom items): one C call for the list, written with
+            # the objects' item separator; the list's own separators are then the only places
+            # where '}' + separator + '{' occurs (a raw line break is never inside a string)
+            sep = ",\n" + " " * (inner + 1)
+            parts = "".join(_flat(inner + 1)(o, 0))[2:-2].split("}" + sep + "{")
+            if len(parts) == len(o):
+                pad = " " * inner
+                opening, closing = "{\n" + " " * (inner + 1), "\n" + pad + "}"
+                out.append("[\n" + pad + opening + (closing + ",\n" + pad + opening).join(parts) + closing
+                           + "\n" + " " * depth + "]")
+                return
         pad = " " * inner
         out.append("[\n")
         first = True
