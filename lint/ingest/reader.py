@@ -200,7 +200,8 @@ def _read_delimited(path: Path, display: str, problems: Problems) -> RawTable:
     if not data or data.isspace():  # (not data.strip(): the same test, without copying the file)
         raise UnreadableFile("is empty (no header row)")
     # the header is the first line, whatever ends it (\n, \r\n, or \r alone as old Mac files)
-    first_line = re.split(rb"\r\n|\n|\r", data, maxsplit=1)[0].decode("utf-8")
+    end = re.search(rb"\r\n|\n|\r", data)  # (re.split copied the rest of the file)
+    first_line = (data[:end.start()] if end else data).decode("utf-8")
     delimiter = _sniff_delimiter(first_line, "\t" if path.suffix.lower() == ".tsv" else ",")
     try:
         header = next(csv.reader([first_line], delimiter=delimiter), [])
