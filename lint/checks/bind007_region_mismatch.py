@@ -15,8 +15,10 @@ def official_region_mismatch(ctx, params) -> CheckResult:
     b = ctx.bindings
     off = b[b["account_type"] == "official"]
     stores, accounts = ctx.export.stores, ctx.export.accounts
-    store_region = dict(zip(stores["store_id"], stores["region"])) if stores is not None else {}
-    account_region = dict(zip(accounts["account_id"], accounts["region"])) if accounts is not None else {}
+    # (.tolist(): the same values; zipping the Series made an Arrow scalar per row)
+    store_region = dict(zip(stores["store_id"].tolist(), stores["region"].tolist())) if stores is not None else {}
+    account_region = (dict(zip(accounts["account_id"].tolist(), accounts["region"].tolist()))
+                      if accounts is not None else {})
     sr = _looked_up(off["store_id"], store_region)
     ar = _looked_up(off["account_id"], account_region)
     known = pd.notna(sr) & pd.notna(ar)
