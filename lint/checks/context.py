@@ -47,11 +47,13 @@ class Context:
         end = b["end"].to_numpy()
         return b[(b["start"].to_numpy() <= at) & ((end == NO_TIME) | (end > at))]
 
-    def unbinds_until(self, account_type: str, at: int) -> pd.DataFrame:
-        """The unbinds of `account_type` bindings at or before `at`."""
+    def unbinds_until(self, account_type: str, at: int, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """The unbinds of `account_type` bindings at or before `at` (only `columns`, when given:
+        the other columns' rows are not taken)."""
         b = self.export.bindings
         end = b["end"].to_numpy()
-        return b[(b["account_type"] == account_type).to_numpy() & (end != NO_TIME) & (end <= at)]
+        keep = (b["account_type"] == account_type).to_numpy() & (end != NO_TIME) & (end <= at)
+        return (b if columns is None else b[list(columns)])[keep]
 
     @cached_property
     def live_roles(self) -> pd.DataFrame:
