@@ -6,6 +6,8 @@ Exit status (shared/spec/report.md): 0 no finding at or above --fail-on, 1 findi
 from __future__ import annotations
 
 import contextlib
+import functools
+import gc
 import json
 import os
 import sys
@@ -251,6 +253,24 @@ class _CliHooks(StageTimes):
         click.echo("shoplint: time: " + ", ".join(f"{k} {v:.2f} s" for k, v in self.times.items()), err=True)
 
 
+def _gc_paused(fn):
+    """Run `fn` with the cyclic garbage collector off (then as it was). A lint of a big export
+    keeps millions of container objects alive (lists of product ids, findings, headroom items,
+    the report's dicts) and makes few reference cycles: the collector's full passes over them
+    took ~0.5 s of a 1M-event run and freed next to nothing. Memory is still freed by
+    reference counting."""
+    @functools.wraps(fn)
+    def paused(*args, **kwargs):
+        was_on = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was_on:
+                gc.enable()
+    return paused
+
+
 _SMTP_ENV = {"host": "SHOPLINT_SMTP_HOST", "port": "SHOPLINT_SMTP_PORT", "user": "SHOPLINT_SMTP_USER",
              "security": "SHOPLINT_SMTP_SECURITY", "from": "SHOPLINT_SMTP_FROM"}
 _SMTP_OPTION = {"host": "smtp_host", "port": "smtp_port", "user": "smtp_user", "security": "smtp_security",
@@ -293,6 +313,7 @@ def _mail_settings(ctx: click.Context, mail: dict, cfg) -> dict:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes on stderr.")
 @mail_options
 @click.pass_context
+@_gc_paused
 def check(ctx, export, output, color, send_email, config_file, verbose, quiet, **values):
     """Lint the export folder (or .zip) EXPORT and report every violation.
 
@@ -406,7 +427,7 @@ def _write_companion(result, options: LintOptions, output: Path | None) -> None:
     from lint.delivery import companion
     from lint.delivery.files import write_atomic
     json_path = Path(options.output_dir) / "report.json" if options.output_dir is not None else Path(output)
-    body = companion.build(result, result.report(options.lang, options.fail_on))
+    body = companion.build(result)  # the key of the report just written, without building it again
     write_atomic(companion.path_beside(json_path), body)
 
 

@@ -107,11 +107,16 @@ def headroom_of(export, codes, params: dict[str, dict], as_of: int) -> list:
     return sorted(items, key=sort_key)
 
 
+_LOADED: list[bool] = []  # set once every module is imported: spec() is called per finding
+
+
 def load_all() -> dict[str, CheckSpec]:
     """Import every check module once; -> code -> CheckSpec."""
-    for module in pkgutil.iter_modules(__path__):
-        if module.name != "context":
-            importlib.import_module(f"{__name__}.{module.name}")
+    if not _LOADED:
+        for module in pkgutil.iter_modules(__path__):
+            if module.name != "context":
+                importlib.import_module(f"{__name__}.{module.name}")
+        _LOADED.append(True)
     return REGISTRY
 
 

@@ -36,6 +36,6 @@ def official_unbind_limit(ctx, params) -> CheckResult:
 def official_unbinds_left(ctx, params) -> list:
     """Official unbinds each store has made up to --as-of, of the max_unbinds allowed over
     all time: they never come back."""
-    done = ctx.unbinds_until("official", ctx.as_of).groupby("store_id").size().to_dict()
+    done = ctx.unbinds_until("official", ctx.as_of, ("store_id",)).groupby("store_id").size().to_dict()
     return [consumable("BIND005", "official_unbinds", s, int(done.get(s, 0)), int(params["max_unbinds"]))
             for s in ctx.store_ids]

@@ -39,7 +39,7 @@ def marketing_unbinds_left(ctx, params) -> list:
     """Marketing unbinds of each store in the window_days up to --as-of, of the max_unbinds
     allowed; the oldest of them leaves the window (freeing one) window_days after it."""
     window = int(round(params["window_days"] * MS_PER_DAY))
-    u = ctx.unbinds_until("marketing", ctx.as_of)
+    u = ctx.unbinds_until("marketing", ctx.as_of, ("store_id", "end"))
     u = u[u["end"].to_numpy() > ctx.as_of - window]
     used = u.groupby("store_id").size().to_dict() if len(u) else {}
     oldest = u.groupby("store_id")["end"].min().to_dict() if len(u) else {}

@@ -47,11 +47,13 @@ class Context:
         end = b["end"].to_numpy()
         return b[(b["start"].to_numpy() <= at) & ((end == NO_TIME) | (end > at))]
 
-    def unbinds_until(self, account_type: str, at: int) -> pd.DataFrame:
-        """The unbinds of `account_type` bindings at or before `at`."""
+    def unbinds_until(self, account_type: str, at: int, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """The unbinds of `account_type` bindings at or before `at` (only `columns`, when given:
+        the other columns' rows are not taken)."""
         b = self.export.bindings
         end = b["end"].to_numpy()
-        return b[(b["account_type"] == account_type).to_numpy() & (end != NO_TIME) & (end <= at)]
+        keep = (b["account_type"] == account_type).to_numpy() & (end != NO_TIME) & (end <= at)
+        return (b if columns is None else b[list(columns)])[keep]
 
     @cached_property
     def live_roles(self) -> pd.DataFrame:
@@ -85,9 +87,8 @@ class Context:
             t = items[time_column].to_numpy()
             li, rj = overlap_join(item_acc, t, t + 1, bind_acc, b["start"].to_numpy(), b["until"].to_numpy())
             joined = own.iloc[li].reset_index(drop=True)
-            joined["store_id"] = b["store_id"].to_numpy()[rj]
-            joined["account_type"] = b["account_type"].to_numpy()[rj]
-            joined["bind_id"] = b["bind_id"].to_numpy()[rj]
+            for c in ("store_id", "account_type", "bind_id"):
+                joined[c] = _at(b[c], rj)
         if self.source_roles.empty:
             return joined.drop(columns=[c for c in joined.columns if c.startswith("_src_")])
         silent = np.ones(len(items), dtype=bool)
@@ -153,6 +154,14 @@ class Context:
         out = pd.concat(parts, ignore_index=True)
         out["bind_id"] = pd.Series([None] * len(out), dtype="str")
         return out
+
+
+def _at(column: pd.Series, rows: np.ndarray):
+    """column.to_numpy()[rows], as the column it would be assigned to: a text column ("str",
+    Arrow) is taken as Arrow (not a million Python strings to infer "str" from again)."""
+    if column.dtype == "str" and len(rows):  # (no rows: object dtype, as before)
+        return column.array.take(rows)
+    return column.to_numpy()[rows]
 
 
 def take(frame: pd.DataFrame, rows: np.ndarray, *columns: str) -> list[list]:

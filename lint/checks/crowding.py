@@ -39,9 +39,7 @@ def crowding(ctx, rule: str, account_type: str, limit: int, limit_name: str) -> 
     order = np.lexsort((start[bj], pi))
     pi, bj = pi[order], bj[order]
     bounds = np.searchsorted(pi, np.arange(len(pg) + 1))
-    stores = b["store_id"].to_numpy()
-    bind_ids = b["bind_id"].to_numpy()
-    accounts = b["account_id"].to_numpy()
+    stores, bind_ids, accounts = (_objects_at(b[c], bj) for c in ("store_id", "bind_id", "account_id"))
     findings = []
     for k in range(len(pg)):
         members = bj[bounds[k]:bounds[k + 1]]
@@ -59,3 +57,13 @@ def crowding(ctx, rule: str, account_type: str, limit: int, limit_name: str) -> 
             identity=tuple(sorted(bind_ids[opener].tolist())),
         ))
     return CheckResult(findings)
+
+
+def _objects_at(column, rows: np.ndarray) -> np.ndarray:
+    """column.to_numpy() where `rows` are looked at (the same values there): only the rows
+    in a crowded period become Python objects, not the whole table's."""
+    out = np.empty(len(column), dtype=object)
+    if len(rows):
+        at = np.unique(rows)
+        out[at] = column.take(at).to_numpy()
+    return out

@@ -44,9 +44,19 @@ def texts_of(result) -> dict:
             for lang in LANGS}
 
 
-def build(result, report: dict) -> bytes:
-    """The companion of `report` (result.report(...)) from the run's Result."""
-    body = {"kind": KIND, "report": _key(report), "visuals": (result.visuals or Visuals()).to_dict(),
+def key_of(result) -> dict:
+    """_key of result.report(...) without building the report (its headroom alone is a
+    dict per bound account)."""
+    from lint.ingest.timestamps import format_instant
+    return _key({"export": result.export_name, "as_of": format_instant(result.as_of, result.timezone),
+                 "findings": [{"fingerprint": f.fingerprint} for f in result.findings]})
+
+
+def build(result, report: dict | None = None) -> bytes:
+    """The companion of `report` (result.report(...); None: the report of `result`, in any
+    language) from the run's Result."""
+    key = _key(report) if report is not None else key_of(result)
+    body = {"kind": KIND, "report": key, "visuals": (result.visuals or Visuals()).to_dict(),
             "texts": texts_of(result)}
     return (json.dumps(body, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 

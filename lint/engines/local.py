@@ -40,14 +40,14 @@ def result_of(export: Export, policy: Policy, plan: Plan, findings: list[Finding
     zones = names = emails = langs = {}
     if stores is not None:
         z = stores.dropna(subset=["timezone"])
-        zones = dict(zip(z["store_id"], z["timezone"]))
+        zones = dict(zip(z["store_id"].tolist(), z["timezone"].tolist()))
         n = stores.dropna(subset=["store_name"])
-        names = dict(zip(n["store_id"], n["store_name"]))
+        names = dict(zip(n["store_id"].tolist(), n["store_name"].tolist()))
         e = stores.dropna(subset=["manager_email"])
-        emails = dict(zip(e["store_id"], e["manager_email"]))
+        emails = dict(zip(e["store_id"].tolist(), e["manager_email"].tolist()))
         if "language" in stores.columns:
             g = stores.dropna(subset=["language"])
-            langs = dict(zip(g["store_id"], g["language"]))
+            langs = dict(zip(g["store_id"].tolist(), g["language"].tolist()))
     if export.observed:
         _note_observed(findings, export.observed, zones, timezone)
     return Result(policy=policy, findings=findings, rules_run=list(plan.runnable), not_run=dict(plan.not_run),

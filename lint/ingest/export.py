@@ -126,7 +126,8 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
     export.stores = load("stores")
     if export.stores is not None:
         zones = export.stores.dropna(subset=["timezone"])
-        store_zones.update(zip(zones["store_id"], zones["timezone"]))
+        # (tolist(): the same values; zipping the Series made an Arrow scalar per row)
+        store_zones.update(zip(zones["store_id"].tolist(), zones["timezone"].tolist()))
     done("stores")
     export.accounts = load("accounts")
     done("accounts")

@@ -224,9 +224,13 @@ def validate(schema: TableSchema, raw: RawTable, display: str, problems: Problem
             num[bad] = np.nan
             data[col.name] = num
         elif col.kind == ENUM:
-            lowered = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
-            ok = pc.fill_null(pc.is_in(lowered, value_set=pa.array(col.values)), False).to_numpy(
-                zero_copy_only=False)
+            allowed = pa.array(col.values)
+            ok = pc.fill_null(pc.is_in(arr, value_set=allowed), False).to_numpy(zero_copy_only=False)
+            if (ok | is_null).all():
+                lowered = arr  # every value is an allowed one as written: trimming and lowering keep it
+            else:
+                lowered = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
+                ok = pc.fill_null(pc.is_in(lowered, value_set=allowed), False).to_numpy(zero_copy_only=False)
             bad = ~is_null & ~ok
             flag(bad, col, f"must be one of {', '.join(col.values)}", arr, skip=skip_on_error)
             if skip_on_error:

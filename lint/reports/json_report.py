@@ -1,12 +1,11 @@
 """The JSON report of shared/spec/report.md: one object, deterministic bytes."""
 from __future__ import annotations
 
-import json
-
 from lint import __version__
 from lint.core.result import Result
 from lint.ingest.timestamps import format_instant
 from lint.reports import wording
+from lint.reports.json_text import dumps_indent1
 
 
 def finding_dict(result: Result, f, lang: str) -> dict:
@@ -37,34 +36,56 @@ def headroom_dict(result: Result, lang: str) -> dict:
     not a finding, so it never fails a run and no waiver applies to it."""
     from lint.core.headroom import NOTICE_LEVEL, Limit
     from lint.ingest.timestamps import format_instants
-    out: dict[str, dict] = {}
+    items = result.headroom
+    zones: dict[str, str] = {}  # store -> its zone, looked up once per store (not per instant)
+    for h in items:
+        if h.store_id not in zones:
+            zones[h.store_id] = result.zone_of(h.store_id)
     # every instant formatted once, zone by zone (a big export has a binding per account)
     wanted: dict[str, set] = {}
-    for h in result.headroom:
-        instants = (h.next_free,) if isinstance(h, Limit) else (h.bound_at, h.earliest)
-        wanted.setdefault(result.zone_of(h.store_id), set()).update(i for i in instants if i is not None)
-    shown = {}
+    for h in items:
+        w = wanted.get(zones[h.store_id])
+        if w is None:
+            w = wanted[zones[h.store_id]] = set()
+        if isinstance(h, Limit):
+            if h.next_free is not None:
+                w.add(h.next_free)
+        else:
+            if h.bound_at is not None:
+                w.add(h.bound_at)
+            if h.earliest is not None:
+                w.add(h.earliest)
+    shown: dict[str, dict] = {}
     for zone, instants in wanted.items():
         instants = sorted(instants)
-        shown.update(zip(((zone, i) for i in instants), format_instants(instants, zone)))
-    at = lambda ms, store: None if ms is None else shown[(result.zone_of(store), ms)]  # noqa: E731
+        shown[zone] = dict(zip(instants, format_instants(instants, zone)))
     labels: dict[str, str] = {}
-    for h in result.headroom:
-        store = out.setdefault(h.store_id, {"limits": [], "unbind_after": []})
+    as_of = result.as_of
+    out: dict[str, dict] = {}
+    for h in items:
+        store = out.get(h.store_id)
+        if store is None:
+            store = out[h.store_id] = {"limits": [], "unbind_after": []}
+        at = shown[zones[h.store_id]]
         if isinstance(h, Limit):
-            store["limits"].append({
-                "rule": h.rule, "item": h.item,
-                "label": labels.get(h.item) or labels.setdefault(h.item, result.policy.label("hr_" + h.item, lang)),
-                "used": h.used, "allowed": h.allowed, "left": h.left, "next_breaks": h.next_breaks,
-                "next_free": at(h.next_free, h.store_id),
-                **({"window_days": h.window_days} if h.window_days is not None else {}),
-                "near_limit": h.near_limit, **({"notice": NOTICE_LEVEL} if h.near_limit else {}),
-            })
+            label = labels.get(h.item)
+            if not label:
+                label = labels[h.item] = result.policy.label("hr_" + h.item, lang)
+            limit = {"rule": h.rule, "item": h.item, "label": label, "used": h.used, "allowed": h.allowed,
+                     "left": h.left, "next_breaks": h.next_breaks,
+                     "next_free": None if h.next_free is None else at[h.next_free]}
+            if h.window_days is not None:
+                limit["window_days"] = h.window_days
+            limit["near_limit"] = h.near_limit
+            if h.near_limit:
+                limit["notice"] = NOTICE_LEVEL
+            store["limits"].append(limit)
         else:
             store["unbind_after"].append({
                 "rule": h.rule, "account_id": h.account_id, "account_type": h.account_type,
-                "bound_at": at(h.bound_at, h.store_id), "earliest_unbind": at(h.earliest, h.store_id),
-                "may_unbind_now": result.as_of >= h.earliest,
+                "bound_at": None if h.bound_at is None else at[h.bound_at],
+                "earliest_unbind": None if h.earliest is None else at[h.earliest],
+                "may_unbind_now": as_of >= h.earliest,
             })
     return out
 
@@ -126,4 +147,4 @@ def report_dict(result: Result, lang: str = "en", fail_on: str = "error") -> dic
 
 def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
     """The JSON report: one object, indent 1, UTF-8 as written."""
-    return json.dumps(report_dict(result, lang, fail_on), ensure_ascii=False, indent=1) + "\n"
+    return dumps_indent1(report_dict(result, lang, fail_on)) + "\n"  # json.dumps(..., ensure_ascii=False, indent=1)

@@ -1,6 +1,8 @@
 """Turn a finding into the words a person reads, in their language: shared by reporters."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from lint.core.findings import Finding
 from lint.ingest.timestamps import format_instant
 
@@ -15,8 +17,10 @@ def human_instant(result, ms: int, store_id: str) -> str:
     return human_instant_in(ms, result.zone_of(store_id))
 
 
+@lru_cache(maxsize=1 << 16)
 def human_instant_in(ms: int, zone: str) -> str:
-    """'2025-03-10 19:00 WIB' in `zone`."""
+    """'2025-03-10 19:00 WIB' in `zone` (remembered: a finding's instants are written in the
+    report and again in each language of the mail companion)."""
     from lint.ingest.timestamps import local_datetime
     ts = local_datetime(ms, zone)
     fmt = "%Y-%m-%d %H:%M:%S" if ts.second or ms % 1000 else "%Y-%m-%d %H:%M"
