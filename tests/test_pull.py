@@ -346,3 +346,39 @@ def test_retry_after_is_followed_up_to_a_bound():
                        {"shop_cipher": CIPHER, "start_date_ge": "2025-03-04", "end_date_lt": "2025-03-11",
                         "account_type": "OFFICIAL_ACCOUNTS"})
         assert slept == [expected], asked
+
+
+def test_a_redirect_is_not_followed_so_the_token_stays_with_the_api(tmp_path):
+    seen = []
+
+    class Elsewhere(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            seen.append(self.headers.get("x-tts-access-token"))
+            self.send_response(200)
+            self.end_headers()
+
+    other = ThreadingHTTPServer(("127.0.0.1", 0), Elsewhere)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+
+    class Redirecting(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.1:{other.server_address[1]}{self.path}")
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        fake = type("Api", (), {"url": f"http://127.0.0.1:{server.server_address[1]}"})()
+        result = run_pull(fake, tmp_path / "pulled")
+    finally:
+        server.shutdown(), other.shutdown()
+        server.server_close(), other.server_close()
+    assert result.exit_code == 2 and "redirect" in result.output and "not followed" in result.output
+    assert seen == [] and not (tmp_path / "pulled").exists()

@@ -67,6 +67,13 @@ def _loopback(url: str) -> bool:
         return False
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects come back as the HTTPError of their 3xx answer, not followed."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102 - urllib's hook
+        return None
+
+
 @dataclass
 class Client:
     app_key: str
@@ -85,7 +92,8 @@ class Client:
             raise PullError(f"--base-url {self.base_url!r}: not an http(s) URL")
         # a local server (the tests' fake) is reached directly; elsewhere the usual proxy settings apply
         handlers = [urllib.request.ProxyHandler({})] if _loopback(self.base_url) else []
-        self._opener = urllib.request.build_opener(*handlers)
+        # a redirect is never followed: urllib would send the access token header to its target
+        self._opener = urllib.request.build_opener(*handlers, _NoRedirect())
 
     def get(self, path: str, query: dict[str, str]) -> dict:
         """GET `path` -> the response's JSON object (code 0). Transient failures are tried
@@ -121,6 +129,10 @@ class Client:
         except urllib.error.HTTPError as e:
             status, data = e.code, e.read(MAX_RESPONSE_BYTES + 1)
             retry_after = e.headers.get("Retry-After") if e.headers is not None else None
+            if 300 <= status < 400:
+                where = e.headers.get("Location") if e.headers is not None else None
+                raise PullError(f"{path}: HTTP {status}, a redirect" + (f" to {where}" if where else "")
+                                + ": not followed (the access token goes only to --base-url)") from None
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", None) or e
             return f"cannot reach {self.base_url} ({reason})", None

@@ -172,7 +172,10 @@ def _listing(client: Client, tmp: Path, shop: dict, kind: str, version: str, acc
     path = f"/analytics/{version}/{kind}/performance"
     key = "live_stream_sessions" if kind == "shop_lives" else "videos"
     folder = tmp / "api" / _safe(shop["id"]) / kind / account_type
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists():  # two shop ids written alike (_safe): never one shop's pages over another's
+        raise PullError(f"shops {shop['id']!r} and another one share the folder {folder.relative_to(tmp)}; "
+                        "pull them one at a time with --shop")
+    folder.mkdir(parents=True)
     base = {"start_date_ge": w.start.isoformat(), "end_date_lt": (w.end + timedelta(days=1)).isoformat(),
             "page_size": str(PAGE_SIZE), "account_type": account_type, "shop_cipher": shop["cipher"]}
     token, asked, pages, rows, latest = "", set(), 0, 0, None
