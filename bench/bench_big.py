@@ -84,6 +84,8 @@ class Watchdog(threading.Thread):
         self.stopped: str | None = None
         self.stop_gb, self.min_available_gb = stop_gb, min_available_gb
         self.timeline: list[tuple[float, dict[str, float]]] = []  # (s since start, {name: RSS MB}) each second
+        self.spill_dir: Path | None = None  # the workers' local directories: what they spill, each second
+        self.peak_spill_mb = 0.0
         self._done = threading.Event()
 
     def track(self, name: str, pid: int):
@@ -107,6 +109,14 @@ class Watchdog(threading.Thread):
             t = time.perf_counter() - t0
             if not self.timeline or t - self.timeline[-1][0] >= 1.0:
                 self.timeline.append((round(t, 1), {k: round(v) for k, v in now.items()}))
+                if self.spill_dir is not None:
+                    spilled = 0
+                    for f in (f for d in self.spill_dir.glob("w*") for f in d.rglob("*")):
+                        try:
+                            spilled += f.stat().st_size if f.is_file() else 0
+                        except OSError:
+                            pass
+                    self.peak_spill_mb = max(self.peak_spill_mb, spilled / 2**20)
             self.peak_sum_mb = max(self.peak_sum_mb, total)
             avail = _available_gb()
             if self.stopped is None and (total > self.stop_gb * 1024 or avail < self.min_available_gb):
@@ -186,6 +196,7 @@ def _same_pairs(pairs: Path, report: Path) -> str:
 
 def run_dask(args, report: Path, dog: Watchdog, tmp: Path) -> dict:
     tmp.mkdir(parents=True, exist_ok=True)
+    dog.spill_dir = tmp
     sched_file = tmp / "scheduler.json"
     sched_file.unlink(missing_ok=True)
     logs = []
@@ -236,9 +247,6 @@ def run_dask(args, report: Path, dog: Watchdog, tmp: Path) -> dict:
                 out[f"{name}_cpu_s"] = None
             out[f"{name}_peak_rss_mb"] = round(_hwm_mb(p.pid) or 0) or None
         out["total_cpu_s"] = round(total, 2)
-        # spilled to disk? (the workers' local directories)
-        spilled = sum(f.stat().st_size for f in tmp.rglob("*") if f.is_file() and "spill" in str(f))
-        out["spilled_mb"] = round(spilled / 2**20)
     finally:
         for name, p in procs.items():
             if p.poll() is None:
@@ -316,6 +324,8 @@ def main():
                 fh.write(",".join(["s"] + [f"{k}_mb" for k in names]) + "\n")
                 for t, row in dog.timeline:
                     fh.write(",".join([str(t)] + [str(row.get(k, "")) for k in names]) + "\n")
+            if mode == "dask":  # the most the workers had spilled to disk at once (sampled each second)
+                r["peak_spilled_mb"] = round(dog.peak_spill_mb)
             if dog.stopped:
                 r["stopped"] = dog.stopped
             elif r.get("rc") not in (0, 1) or not report.exists():
