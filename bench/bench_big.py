@@ -19,6 +19,7 @@ process gets SHOPLINT_TABLE_MAX_ROWS/CELLS/BYTES raised past the export: see LIM
          RSS and CPU come from wait4; each worker's and the scheduler's from /proc (VmHWM) and
          psutil (CPU) just before they are stopped.
 
+Needs psutil (and for `dask` the dask extra: the `dask` command beside this Python).
 This benchmark process imports neither pandas nor dask (it stays ~20 MB, so the children's
 ru_maxrss, which Linux carries over from the parent through fork and exec, is theirs). A
 watchdog samples the RSS of every process of the run four times a second: if their sum passes
