@@ -108,9 +108,11 @@ def table_sql(folder: Path, name: str) -> str:
     return f"read_ndjson('{path}', columns = {{{types}}})"
 
 
-def run(folder: str, as_of_iso: str) -> dict[str, int]:
+def run(folder: str, as_of_iso: str, memory_limit: str | None = None) -> dict[str, int]:
+    """Findings per rule; `memory_limit` (e.g. "8GB"): DuckDB's, for a shared machine (its
+    default is 80 % of the RAM)."""
     folder = Path(folder)
-    con = duckdb.connect()
+    con = duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {})
     as_of = con.execute(f"SELECT epoch_ms(TIMESTAMPTZ '{as_of_iso}')").fetchone()[0]
     names = {"bindings_t": table_sql(folder, "bindings"), "stores_t": table_sql(folder, "stores"),
              "accounts_t": table_sql(folder, "accounts"), "lives_t": table_sql(folder, "live_sessions"),
@@ -122,7 +124,7 @@ def run(folder: str, as_of_iso: str) -> dict[str, int]:
     return {k: v for k, v in sorted(counts.items()) if v}
 
 
-if __name__ == "__main__":  # a whole process for bench/bench_formats.py: EXPORT AS_OF -> counts
+if __name__ == "__main__":  # a whole process for bench/bench_formats.py: EXPORT AS_OF [MEMORY_LIMIT] -> counts
     import json
     import sys
-    print(json.dumps(run(sys.argv[1], sys.argv[2])))
+    print(json.dumps(run(sys.argv[1], sys.argv[2], *sys.argv[3:4])))

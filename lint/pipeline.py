@@ -216,9 +216,7 @@ def lint(export: str | Path, options: LintOptions | None = None, *, hooks: Hooks
                                       params=options.params, severities=options.severities, on_rule=step)
             outcome = {}
             with hooks.stage("headroom"):
-                from lint.checks import headroom_of
-                outcome["headroom"] = headroom_of(engine.headroom_tables(data), result.rules_run, result.params,
-                                                  ready.as_of)
+                outcome["headroom"] = engine.headroom(data, result.rules_run, result.params, ready.as_of)
             if ready.waivers is not None:
                 from lint.nightly.waivers import apply_waivers
                 outcome["waivers"] = apply_waivers(result.findings, ready.waivers, ready.as_of, zone)

@@ -230,6 +230,23 @@ def test_cli_engine_dask_reads_on_the_workers_same_report_files(sample_parquet, 
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
 
 
+def test_cli_headroom_counted_on_the_workers_same_items(sample_parquet, cluster, tmp_path):
+    """Headroom is counted per store partition on the workers; a store of the stores table
+    with no binding at all is counted on the client: the same items, in the same order."""
+    folder = tmp_path / "sample_data"
+    shutil.copytree(sample_parquet, folder)
+    with open(folder / "stores.csv", "a", encoding="utf-8") as fh:
+        fh.write("S00,Toko Tanpa Akun,ID,Asia/Jakarta,\nS99,Toko Baru,ID,Asia/Jayapura,\n")
+    common = ["check", folder, "--as-of", SAMPLE_AS_OF, "--format", "json", "-q", "--no-cache"]
+    local = run_cli(*common, "-o", tmp_path / "local.json")
+    remote = run_cli(*common, "-o", tmp_path / "dask.json", "--engine", "dask", "--scheduler", cluster)
+    assert local.returncode == remote.returncode, remote.stderr
+    expected = (tmp_path / "local.json").read_bytes()
+    assert (tmp_path / "dask.json").read_bytes() == expected
+    headroom = json.loads(expected)["headroom"]
+    assert {"S00", "S99"} <= set(headroom), "the stores with no binding have headroom too"
+
+
 def test_cli_missing_required_column_exits_2_with_the_same_messages(sample_parquet, cluster, tmp_path):
     folder = tmp_path / "missing"
     shutil.copytree(sample_parquet, folder)

@@ -38,8 +38,8 @@ class Engine(Protocol):
     def visual_tables(self, export: Export, findings) -> Export:
         """The tables lint.reports.visuals looks rows up in."""
 
-    def headroom_tables(self, export: Export) -> Export:
-        """The tables headroom (lint.checks.headroom_of) counts in: stores and bindings."""
+    def headroom(self, export: Export, codes, params: dict, as_of: int) -> list:
+        """lint.checks.headroom_of's items: what each store may still do."""
 
 
 class LocalEngine:
@@ -67,9 +67,10 @@ class LocalEngine:
         """The tables as read: they are all here."""
         return export
 
-    def headroom_tables(self, export) -> Export:
-        """The tables as read: they are all here."""
-        return export
+    def headroom(self, export, codes, params, as_of) -> list:
+        """lint.checks.headroom_of on the tables as read."""
+        from lint.checks import headroom_of
+        return headroom_of(export, codes, params, as_of)
 
 
 class DaskEngine:
@@ -110,9 +111,9 @@ class DaskEngine:
         """The rows the pictures need, fetched from the workers."""
         return self.session.visual_export(export, findings)
 
-    def headroom_tables(self, export) -> Export:
-        """The bindings headroom counts, fetched from the workers."""
-        return self.session.headroom_export(export)
+    def headroom(self, export, codes, params, as_of) -> list:
+        """Counted on the workers, store partition by store partition; only the items come back."""
+        return self.session.headroom(export, codes, params, as_of)
 
 
 def _remote_roles(export: Export) -> bool:

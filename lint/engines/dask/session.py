@@ -345,16 +345,32 @@ class DaskSession:
         return out
 
 
-    def headroom_export(self, export: Export) -> Export:
-        """The tables headroom counts in (lint.checks.headroom_of): every binding, fetched
-        from the workers (all-time unbind counts need every unbind of a store)."""
+    def headroom(self, export: Export, codes, params: dict, as_of: int) -> list:
+        """lint.checks.headroom_of, counted where the bindings are: every headroom item is one
+        store's, and a store's bindings all lie in one partition of the remote bindings, so each
+        partition counts its stores on its worker and only the items come back (fetching every
+        binding to the client took more memory than the client's whole run otherwise). Stores
+        of the stores table with no binding are counted here, with no bindings. The same items
+        in the same order as headroom_of over all the tables: sorted by lint.core.headroom's
+        sort_key, a stable sort, and a store's items are made in the same order in its partition
+        (the same rules in turn, its bindings in the canonical order)."""
+        from lint.checks import headroom_of
+        from lint.core.headroom import sort_key
         remote = getattr(export, "remote", {})
-        out = Export(**{k: v for k, v in vars(export).items() if k in Export.__dataclass_fields__})
-        if "bindings" in remote:
-            b = remote["bindings"].compute()
-            b = b.drop(columns=[c for c in (KEY, HASH, POS) if c in b.columns])
-            out.bindings = b.sort_values(["store_id", "start", "bind_id"], kind="stable", ignore_index=True)
-        return out
+        if "bindings" not in remote:
+            return headroom_of(export, codes, params, as_of)
+        import dask
+        parts = remote["bindings"].to_delayed()
+        items = [x for part in dask.compute(*[dask.delayed(_partition_headroom)(p, codes, params, as_of)
+                                              for p in parts]) for x in part]
+        if export.stores is not None:
+            bound = set(export.remote_pairs["store_id"].tolist()) if export.remote_pairs is not None else set()
+            unbound = export.stores[~export.stores["store_id"].isin(bound)]
+            if len(unbound):
+                empty = remote["bindings"]._meta.drop(columns=[c for c in (KEY, HASH, POS)
+                                                               if c in remote["bindings"]._meta.columns])
+                items += headroom_of(Export(bindings=empty, stores=unbound), codes, params, as_of)
+        return sorted(items, key=sort_key)
 
 
 def _metadata(path):
@@ -524,6 +540,16 @@ def _pair(events: pd.DataFrame, schema_key: str, display: str, part: int):
     bindings = bindings.assign(**{KEY: bindings["store_id"].to_numpy(), HASH: key_hash(bindings["store_id"]),
                                   POS: (part << 40) + np.arange(len(bindings), dtype=np.int64)})
     return bindings, found.items, len(bindings), account_stores(bindings)
+
+
+def _partition_headroom(b: pd.DataFrame, codes, params: dict, as_of: int) -> list:
+    """The headroom items of the stores of one partition of the remote bindings."""
+    from lint.checks import headroom_of
+    if b.empty:
+        return []
+    b = b.drop(columns=[c for c in (KEY, HASH, POS) if c in b.columns])
+    b = b.sort_values(["store_id", "start", "bind_id"], kind="stable", ignore_index=True)
+    return headroom_of(Export(bindings=b), codes, params, as_of)
 
 
 def _visual_bindings(b: pd.DataFrame, subjects: list, pairs: list) -> pd.DataFrame:
