@@ -23,6 +23,7 @@ from lint.ingest.shapes.studio import (
     parse_post_time,
     resolve,
 )
+from lint.ingest.timestamps import run_instant
 
 HEADER = ["Time", "Video title", "Video link", "Post time", "Total likes", "Total comments", "Total shares",
           "Total views"]
@@ -139,7 +140,7 @@ def test_ambiguous_dates_are_warnings_of_their_rows(tmp_path):
     assert shaped.raw.columns["posted_at"].to_pylist()[1] == "2026-03-30T00:00:00"  # kept, with its year said
 
 
-def test_the_range_from_the_file_name_or_else_the_files_date(tmp_path):
+def test_the_range_from_the_file_name_or_else_the_runs_as_of(tmp_path):
     header = [h for h in HEADER if h != "Time"]
     path = content_file(tmp_path / "Content_20251228-20260103.csv", [("a", link("u", V1), "Dec 30")], header=header)
     [shaped], _ = read(path)
@@ -147,11 +148,11 @@ def test_the_range_from_the_file_name_or_else_the_files_date(tmp_path):
     assert find_range(["nothing here"], "Content_2025-12-28_2026-01-03.csv").end == date(2026, 1, 3)
 
     path = content_file(tmp_path / "Content.csv", [("a", link("u", V1), "Dec 30")], header=header)
-    stamp = 1767312000  # 2026-01-02T00:00:00Z
-    os.utime(path, (stamp, stamp))
-    [shaped], problems = read(path)
+    os.utime(path, (1900000000, 1900000000))  # the file's own time does not count (an upload changes it)
+    with run_instant(1767312000_000):  # --as-of 2026-01-02T00:00:00Z
+        [shaped], problems = read(path)
     assert shaped.raw.columns["posted_at"].to_pylist() == ["2025-12-30T00:00:00"]
-    assert any("2026-01-02" in n and "the file's date" in n for n in shaped.notes)
+    assert any("2026-01-02" in n and "the run's --as-of" in n for n in shaped.notes)
 
 
 def test_bad_links_and_post_times_skip_their_rows_by_name(tmp_path):
@@ -230,4 +231,4 @@ def test_a_range_that_is_a_typo_is_not_used(tmp_path, time):
     path = content_file(tmp_path / "Content.csv", [("a", link("u", V1), "Apr 18")], time=time)
     [shaped], _ = read(path)
     assert shaped.raw.num_rows == 1
-    assert any("the file's date" in n for n in shaped.notes)
+    assert any("the run's --as-of" in n for n in shaped.notes)

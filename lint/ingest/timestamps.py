@@ -57,6 +57,25 @@ def date_order(order: str):
         _DATE_ORDER.reset(token)
 
 
+_RUN_INSTANT: ContextVar[int | None] = ContextVar("shoplint_run_instant", default=None)
+
+
+@contextmanager
+def run_instant(ms: int | None):
+    """The run's --as-of (UTC ms) inside the block: what a date without a year is read
+    against when its file says nothing else (lint.ingest.shapes.studio)."""
+    token = _RUN_INSTANT.set(ms)
+    try:
+        yield
+    finally:
+        _RUN_INSTANT.reset(token)
+
+
+def current_run_instant() -> int | None:
+    """The run's --as-of while reading (run_instant), else None."""
+    return _RUN_INSTANT.get()
+
+
 def current_date_order() -> str:
     """The date order text dates are read in here (lint.engines pass it to workers)."""
     return _DATE_ORDER.get()

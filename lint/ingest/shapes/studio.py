@@ -12,7 +12,6 @@ range) is said as a warning of its row.
 """
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from lint.ingest.reader import split_line
 from lint.ingest.schema import MAX_PER_COLUMN, more_rows_message
 from lint.ingest.shapes import Shaped, shape
 from lint.ingest.shapes._grid import HEADER_ROWS, csv_head, key, raw_table, sniffed_grid
+from lint.ingest.timestamps import current_run_instant
 
 NAME = "TikTok Studio Content.csv"
 
@@ -307,13 +307,14 @@ def _read_rows(path: Path, grid, at: int, header: Header, display: str, problems
     span = find_range([cell(row, "range") or "" for _, row in body[:50]] + above, path.name)
     notes = []
     if span is None:
-        try:
-            modified = datetime.fromtimestamp(os.stat(path).st_mtime, tz=timezone.utc).date()
-        except (OSError, ValueError, OverflowError):
-            modified = date.today()
-        span = Span(None, modified, f"the file's date, {modified.isoformat()}")
+        # the run's --as-of (the same input and --as-of read alike: never the file's time,
+        # which an upload or a copy changes); today only outside a run
+        as_of = current_run_instant()
+        day = (datetime.fromtimestamp(as_of / 1000, tz=timezone.utc).date() if as_of is not None
+               else date.today())
+        span = Span(None, day, f"the run's --as-of, {day.isoformat()}")
         notes.append(f"post times have no year and the file says no date range: each is given the latest year "
-                     f"that puts it on or before {modified.isoformat()} (the file's date); check the years, or "
+                     f"that puts it on or before {day.isoformat()} (the run's --as-of); check the years, or "
                      "name the file with its range (Content_20260412-20260418.csv)")
     else:
         notes.append(f"post times have no year: each is given the latest year that puts it on or before the end "
