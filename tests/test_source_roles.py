@@ -133,3 +133,16 @@ def test_naive_times_of_rows_naming_their_store_are_that_stores_time(export_dir)
     [f] = findings(lint(export_dir, as_of="2026-04-20T00:00:00+07:00"), "LIVE001")
     # 19:00-21:00 in Kuala Lumpur (UTC+8) is 18:00-20:00 WIB: 30 minutes with 19:30-22:00 WIB
     assert f["evidence"]["overlap_s"] == 1800
+
+
+def test_a_role_without_a_store_in_an_export_of_several_stores_is_named(export_dir):
+    make_export(export_dir, {
+        "stores": [{"store_id": "SA", "region": "ID"}, {"store_id": "SB", "region": "ID"}],
+        "live_sessions": [live("L1", "o", "2026-04-12T19:00:00", "2026-04-12T21:00:00", account_type="official"),
+                          live("L2", "m", "2026-04-12T19:30:00", "2026-04-12T20:00:00", account_type="marketing")]})
+    report = lint(export_dir, as_of="2026-04-20T00:00:00+07:00")
+    assert findings(report, "LIVE001") == []
+    [warning] = [p for p in report["input_errors"] if p["column"] == "store_id"]
+    assert warning["file"] == "live_sessions.csv"
+    assert "2 rows state the account's role but not the store" in warning["message"]
+    assert "SA, SB" in warning["message"]

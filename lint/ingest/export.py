@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lint.core.model import Export, Problems
+from lint.core.model import Export, ProblemLevel, Problems
 from lint.ingest.bindings import events_to_bindings, intervals_to_bindings
 from lint.ingest.covers import CoverFetcher, CoverLimits
 from lint.ingest.media import HashCache, attach_hashes
@@ -165,7 +165,32 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
                     covers.close()
         export.videos = export.videos.drop(columns="_file")
     done("videos")  # last: with its pictures
+    _note_roles_without_store(export, problems)
     return export
+
+
+def _note_roles_without_store(export: Export, problems: Problems) -> None:
+    """Rows whose role the source states but whose store it does not say, in an export of
+    several stores: their role cannot be used (lint.checks.context.default_store); say so."""
+    stores = set(export.stores["store_id"].tolist()) if export.stores is not None else set()
+    frames = {"live_sessions": export.lives, "videos": export.videos}
+    named = set()
+    for frame in frames.values():
+        if frame is not None and "store_id" in frame.columns:
+            named |= set(frame["store_id"].dropna().tolist())
+    if len(stores) == 1 or (not stores and len(named) == 1):
+        return
+    for table, frame in frames.items():
+        if frame is None or "account_type" not in frame.columns:
+            continue
+        lost = int((frame["account_type"].notna() & frame["store_id"].isna()).sum())
+        if lost:
+            shops = ", ".join(sorted(stores or named)[:5]) or "none named"
+            problems.add(export.sources.get(table, table), None, "store_id",
+                         f"{lost} row{'s' if lost > 1 else ''} state{'' if lost > 1 else 's'} the account's role "
+                         f"but not the store, and the export has several stores ({shops}): that role is not used; "
+                         "add store_id (a page saved by shoplint pull has it), or keep one shop per export",
+                         level=ProblemLevel.WARNING)
 
 
 def _load_videos(source: ExportSource, path: Path | None, export: Export, problems: Problems, default_zone: str,
