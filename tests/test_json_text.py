@@ -55,6 +55,16 @@ def test_same_text_as_json_dumps_on_random_values():
         assert dumps_indent1(obj) == _stdlib(obj)
 
 
+def test_the_utf8_writer_gives_the_same_bytes():
+    from lint.reports.json_text import dumps_indent1_utf8
+    rnd = random.Random(14)
+    for _ in range(2000):
+        obj = _value(rnd)
+        assert dumps_indent1_utf8(obj, end="\n") == (_stdlib(obj) + "\n").encode("utf-8")
+    emoji = {"findings": [{"title": "LIVE 🔥 promo", "n": 1}, {"title": "plain"}]}
+    assert dumps_indent1_utf8(emoji) == _stdlib(emoji).encode("utf-8")
+
+
 @pytest.mark.parametrize("obj", [{}, [], "", 0, None, {"a": {}}, {"a": []}, [[], {}], {"a": {"b": [1, {"c": None}]}},
                                  {"findings": [{"rule": "X", "accounts": ["1"], "evidence": {"n": 1.0}}]}])
 def test_same_text_on_edges(obj):

@@ -5,7 +5,7 @@ from lint import __version__
 from lint.core.result import Result
 from lint.ingest.timestamps import format_instant
 from lint.reports import wording
-from lint.reports.json_text import dumps_indent1
+from lint.reports.json_text import dumps_indent1_utf8
 
 
 def finding_dict(result: Result, f, lang: str) -> dict:
@@ -145,6 +145,7 @@ def report_dict(result: Result, lang: str = "en", fail_on: str = "error") -> dic
     }
 
 
-def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
-    """The JSON report: one object, indent 1, UTF-8 as written."""
-    return dumps_indent1(report_dict(result, lang, fail_on)) + "\n"  # json.dumps(..., ensure_ascii=False, indent=1)
+def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> bytes:
+    """The JSON report: one object, indent 1, UTF-8 as written (json.dumps(..., ensure_ascii=False,
+    indent=1) and a line end), as bytes."""
+    return dumps_indent1_utf8(report_dict(result, lang, fail_on), end="\n")
