@@ -145,7 +145,13 @@ def report_dict(result: Result, lang: str = "en", fail_on: str = "error") -> dic
     }
 
 
-def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> bytes:
-    """The JSON report: one object, indent 1, UTF-8 as written (json.dumps(..., ensure_ascii=False,
-    indent=1) and a line end), as bytes."""
+def render(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> str:
+    """The JSON report: one object, indent 1 (json.dumps(..., ensure_ascii=False, indent=1))
+    and a line end."""
+    return render_utf8(result, lang, fail_on).decode("utf-8")
+
+
+def render_utf8(result: Result, lang: str = "en", fail_on: str = "error", color: bool = False) -> bytes:
+    """`render` as the UTF-8 bytes written, encoded piece by piece (the report's renderer:
+    lint.reports.RENDERERS): a big report never exists as one Python string."""
     return dumps_indent1_utf8(report_dict(result, lang, fail_on), end="\n")
