@@ -101,9 +101,9 @@ class DaskEngine:
         """The store pass and the account pass on the cluster. Roles from the source (no
         binding ledger to partition by) are judged in this process: such exports are a
         seller's own, small tables (lint.checks.context.roles_at)."""
-        if export.has_source_roles() or _remote_roles(export):
+        if export.has_source_roles() or self.session.remote_roles(export):
             from lint.engines.local import run
-            return run(_fetched(export), policy, codes, as_of, zone, problems, params=params,
+            return run(self.session.local_export(export), policy, codes, as_of, zone, problems, params=params,
                        severities=severities, on_rule=on_rule)
         return self.session.run(export, policy, codes, as_of, zone, problems, params=params, severities=severities)
 
@@ -114,31 +114,6 @@ class DaskEngine:
     def headroom(self, export, codes, params, as_of) -> list:
         """Counted on the workers, store partition by store partition; only the items come back."""
         return self.session.headroom(export, codes, params, as_of)
-
-
-def _remote_roles(export: Export) -> bool:
-    """Whether the LIVE sessions read on the workers carry roles from the source."""
-    lives = getattr(export, "remote", {}).get("lives")
-    return lives is not None and "account_type" in lives.columns and int(lives["account_type"].count().compute()) > 0
-
-
-def _fetched(export: Export) -> Export:
-    """The export with the tables read on the workers (lint.engines.dask.session.DaskExport)
-    fetched to this process, in the order the in-process reader gives them."""
-    remote = getattr(export, "remote", {})
-    if not remote:
-        return export
-    from lint.engines.partition import HELPER_COLUMNS
-    out = Export(**{k: v for k, v in vars(export).items() if k in Export.__dataclass_fields__})
-    if "bindings" in remote:
-        b = remote["bindings"].compute()
-        b = b.drop(columns=[c for c in HELPER_COLUMNS if c in b.columns])
-        out.bindings = b.sort_values(["store_id", "start", "bind_id"], kind="stable", ignore_index=True)
-    if "lives" in remote:
-        lives = remote["lives"].compute()
-        out.lives = lives.drop(columns=[c for c in HELPER_COLUMNS if c in lives.columns]).sort_values(
-            "_row", kind="stable", ignore_index=True)
-    return out
 
 
 ENGINES = ("local", "dask")

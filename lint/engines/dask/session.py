@@ -335,14 +335,33 @@ class DaskSession:
             binds = [f for f in findings if shows[f.rule] == Visual.BINDING_HISTORY]
             subjects = sorted({s for f in binds for s in f.subjects})
             pairs = sorted({(f.store_id, a) for f in binds for a in f.accounts})
-            b = remote["bindings"].map_partitions(_visual_bindings, subjects, pairs).compute()
-            b = b.drop(columns=[c for c in (KEY, HASH, POS) if c in b.columns])
-            out.bindings = b.sort_values(["store_id", "start", "bind_id"], kind="stable", ignore_index=True)
+            shown = remote["bindings"].map_partitions(_visual_bindings, subjects, pairs)
+            out.bindings = _client_bindings(shown.compute())
         if "lives" in remote:
             ids = sorted({s for f in findings if shows[f.rule] == Visual.SESSIONS for s in f.subjects})
-            lives = remote["lives"].map_partitions(lambda x: x[x["live_id"].isin(ids)]).compute()
-            out.lives = lives.drop(columns=[POS]).sort_values("_row", ignore_index=True)
+            out.lives = _client_lives(remote["lives"].map_partitions(lambda x: x[x["live_id"].isin(ids)]).compute())
         return out
+
+    def local_export(self, export: Export) -> Export:
+        """The export with every table read on the workers fetched to this process, as the
+        in-process reader gives it (roles from the source are judged here: a seller's own,
+        small tables; lint.engines.DaskEngine.check)."""
+        remote = getattr(export, "remote", {})
+        if not remote:
+            return export
+        out = Export(**{k: v for k, v in vars(export).items() if k in Export.__dataclass_fields__})
+        if "bindings" in remote:
+            out.bindings = _client_bindings(remote["bindings"].compute())
+        if "lives" in remote:
+            out.lives = _client_lives(remote["lives"].compute())
+        return out
+
+    @staticmethod
+    def remote_roles(export: Export) -> bool:
+        """Whether the LIVE sessions read on the workers carry roles from the source."""
+        lives = getattr(export, "remote", {}).get("lives")
+        return lives is not None and "account_type" in lives.columns and int(
+            lives["account_type"].count().compute()) > 0
 
 
     def headroom(self, export: Export, codes, params: dict, as_of: int) -> list:
@@ -542,14 +561,25 @@ def _pair(events: pd.DataFrame, schema_key: str, display: str, part: int):
     return bindings, found.items, len(bindings), account_stores(bindings)
 
 
+def _client_bindings(b: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the remote bindings as the in-process reader gives the table: without the
+    partitioning columns, in the report's order."""
+    b = b.drop(columns=[c for c in (KEY, HASH, POS) if c in b.columns])
+    return b.sort_values(["store_id", "start", "bind_id"], kind="stable", ignore_index=True)
+
+
+def _client_lives(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the remote LIVE sessions as the in-process reader gives the table (file order)."""
+    return rows.drop(columns=[c for c in (KEY, HASH, POS) if c in rows.columns]).sort_values(
+        "_row", kind="stable", ignore_index=True)
+
+
 def _partition_headroom(b: pd.DataFrame, codes, params: dict, as_of: int) -> list:
     """The headroom items of the stores of one partition of the remote bindings."""
     from lint.checks import headroom_of
     if b.empty:
         return []
-    b = b.drop(columns=[c for c in (KEY, HASH, POS) if c in b.columns])
-    b = b.sort_values(["store_id", "start", "bind_id"], kind="stable", ignore_index=True)
-    return headroom_of(Export(bindings=b), codes, params, as_of)
+    return headroom_of(Export(bindings=_client_bindings(b)), codes, params, as_of)
 
 
 def _visual_bindings(b: pd.DataFrame, subjects: list, pairs: list) -> pd.DataFrame:
