@@ -114,24 +114,22 @@ class Context:
         if not parts:
             return pd.DataFrame(columns=["store_id", "account_id", "account_type", "role_source"])
         roles = pd.concat(parts, ignore_index=True)
-        roles["store_id"] = roles["store_id"].fillna(self.default_store) if self.default_store else roles["store_id"]
+        roles["store_id"], roles["role_source"] = self._placed(roles["store_id"], roles["role_source"])
         roles = roles.dropna(subset=["store_id"])
-        roles["role_source"] = roles["role_source"].fillna("the account_type column of the export")
         return (roles.sort_values(["store_id", "account_id", "account_type", "role_source"], kind="stable")
                 .drop_duplicates(["store_id", "account_id", "account_type"]).reset_index(drop=True))
 
     @cached_property
     def default_store(self) -> str | None:
-        """The store of rows that name none: the stores table's only store, else the only
-        store the source names; None when there are several."""
-        stores = self.export.stores
-        if stores is not None and stores["store_id"].nunique() == 1:
-            return stores["store_id"].iloc[0]
-        named = set()
-        for frame in (self.export.lives, self.export.videos):
-            if frame is not None and "store_id" in frame.columns:
-                named |= set(frame["store_id"].dropna().unique().tolist())
-        return named.pop() if len(named) == 1 else None
+        """The store of role rows that name none (lint.core.model.Export.one_store)."""
+        return self.export.one_store()
+
+    def _placed(self, store: pd.Series, source: pd.Series) -> tuple[pd.Series, pd.Series]:
+        """A role row's store (the export's one store when it names none) and where its role
+        came from (the column itself when nothing says more)."""
+        if self.default_store is not None:
+            store = store.fillna(self.default_store)
+        return store, source.fillna("the account_type column of the export")
 
     def _source_role_rows(self, items: pd.DataFrame) -> pd.DataFrame:
         """Items without a binding -> one row per role the source gives them: the item's own
@@ -141,9 +139,8 @@ class Context:
         parts = []
         if has_own.any():
             mine = items.loc[has_own].reset_index(drop=True)
-            store = mine["_src_store_id"].fillna(self.default_store) if self.default_store else mine["_src_store_id"]
-            mine = mine.assign(store_id=store, account_type=mine["_src_account_type"],
-                               role_source=mine["_src_role_source"].fillna("the account_type column of the export"))
+            store, source = self._placed(mine["_src_store_id"], mine["_src_role_source"])
+            mine = mine.assign(store_id=store, account_type=mine["_src_account_type"], role_source=source)
             parts.append(mine.dropna(subset=["store_id"]))
         rest = items.loc[~has_own].reset_index(drop=True)
         if len(rest):

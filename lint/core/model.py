@@ -57,6 +57,17 @@ class Export:
     # pictures of the HTML report.
     fetched_covers: dict[str, str] = field(default_factory=dict)
 
+    def one_store(self) -> str | None:
+        """The store of rows that state a role but name no store: the stores table's only
+        store, else the only store the LIVEs and videos name; None when that is not one."""
+        if self.stores is not None and self.stores["store_id"].nunique() == 1:
+            return self.stores["store_id"].iloc[0]
+        named = set()
+        for frame in (self.lives, self.videos):
+            if isinstance(frame, pd.DataFrame) and "store_id" in frame.columns:
+                named |= set(frame["store_id"].dropna().unique().tolist())
+        return named.pop() if len(named) == 1 else None
+
     def has_source_roles(self) -> bool:
         """Whether a LIVE or video carries its account's role from the source."""
         return any(isinstance(f, pd.DataFrame) and "account_type" in f.columns and bool(f["account_type"].notna().any())

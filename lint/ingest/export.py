@@ -171,20 +171,17 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
 
 def _note_roles_without_store(export: Export, problems: Problems) -> None:
     """Rows whose role the source states but whose store it does not say, in an export of
-    several stores: their role cannot be used (lint.checks.context.default_store); say so."""
-    stores = set(export.stores["store_id"].tolist()) if export.stores is not None else set()
-    frames = {"live_sessions": export.lives, "videos": export.videos}
-    named = set()
-    for frame in frames.values():
-        if frame is not None and "store_id" in frame.columns:
-            named |= set(frame["store_id"].dropna().tolist())
-    if len(stores) == 1 or (not stores and len(named) == 1):
+    several stores: their role cannot be used (lint.core.model.Export.one_store); say so."""
+    if export.one_store() is not None:
         return
+    frames = {"live_sessions": export.lives, "videos": export.videos}
+    stores = set(export.stores["store_id"].tolist()) if export.stores is not None else set()
     for table, frame in frames.items():
         if frame is None or "account_type" not in frame.columns:
             continue
         lost = int((frame["account_type"].notna() & frame["store_id"].isna()).sum())
         if lost:
+            named = {s for f in frames.values() if f is not None for s in f["store_id"].dropna().tolist()}
             shops = ", ".join(sorted(stores or named)[:5]) or "none named"
             problems.add(export.sources.get(table, table), None, "store_id",
                          f"{lost} row{'s' if lost > 1 else ''} state{'' if lost > 1 else 's'} the account's role "
