@@ -146,3 +146,26 @@ def test_a_role_without_a_store_in_an_export_of_several_stores_is_named(export_d
     assert warning["file"] == "live_sessions.csv"
     assert "2 rows state the account's role but not the store" in warning["message"]
     assert "SA, SB" in warning["message"]
+
+
+def test_a_dropped_copy_of_a_video_leaves_its_role_on_the_row_kept():
+    # Content.csv (no role) is read before an API page of the same video (role): the first
+    # row is kept, with the role the page gave
+    import pandas as pd
+
+    from lint.core.model import Problems
+    from lint.ingest.export import join_files
+    from lint.ingest.schema import VIDEOS
+
+    def frame(file, role, source, store):
+        return pd.DataFrame({"video_id": pd.array(["V1"], dtype="str"), "account_id": pd.array(["o"], dtype="str"),
+                             "posted_at": [0], "account_type": pd.array([role], dtype="str"),
+                             "role_source": pd.array([source], dtype="str"), "store_id": pd.array([store], dtype="str"),
+                             "_row": [2], "_file": file})
+    problems = Problems()
+    rows = join_files(VIDEOS, [frame("Content.csv", None, None, None),
+                               frame("api/p1.json", "official", "author_type=OFFICIAL", "S1")], problems)
+    assert rows[["video_id", "account_type", "role_source", "store_id", "_file"]].values.tolist() == [
+        ["V1", "official", "author_type=OFFICIAL", "S1", "Content.csv"]]
+    [p] = problems.items
+    assert p.file == "api/p1.json" and "duplicate video_id (first in Content.csv, row 2)" in p.message

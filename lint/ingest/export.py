@@ -98,14 +98,15 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
         schema = SCHEMAS[table]
         frames, read = [], 0
         seen_stores: set = set()
+        names = _AccountNames(export.accounts) if table != "accounts" and any(p[2] for p in parts) else None
         for display, table_raw, is_shaped in parts:
             v = validate(schema, table_raw, display if len(parts) > 1 else export.sources[table], problems,
                          _shop_zone(export, default_zone) if is_shaped else default_zone, store_zones)
             if v is None:
                 continue
             frame, rows_read = v.frame, v.rows_read
-            if is_shaped and "account_id" in frame.columns and table != "accounts":
-                frame["account_id"] = _AccountNames(export.accounts).resolve_all(
+            if is_shaped and names is not None and "account_id" in frame.columns:
+                frame["account_id"] = names.resolve_all(
                     frame["account_id"], frame["creator_id"] if "creator_id" in frame.columns else None)
             if table == "stores":
                 # every saved API page names its shop: a shop given already (stores.csv, an
@@ -400,8 +401,8 @@ def _drop_onto(rows: pd.DataFrame, drop: np.ndarray, keeper: np.ndarray) -> pd.D
     if "account_type" in rows.columns:
         gone = np.flatnonzero(drop)
         target = keeper[gone]
-        role = rows["account_type"].to_numpy(dtype=object, na_value=None)
-        carry = np.array([role[t] is None and role[g] is not None for g, t in zip(gone, target)], dtype=bool)
+        stated = rows["account_type"].notna().to_numpy()
+        carry = ~stated[target] & stated[gone]
         if carry.any():
             rows = rows.copy()
             for c in (c for c in ROLE_COLUMNS if c in rows.columns):
