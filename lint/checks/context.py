@@ -10,6 +10,9 @@ import pandas as pd
 from lint.core.intervals import overlap_join
 from lint.core.model import NO_TIME, Export
 
+# Columns of a LIVE or video that carry its role from the source (lint.ingest.shapes).
+_ROLE_COLUMNS = ("store_id", "account_type", "role_source")
+
 
 class Context:
     def __init__(self, export: Export, as_of: int):
@@ -73,30 +76,34 @@ class Context:
         cols = ["store_id", "account_type", "bind_id"]
         if items is None or items.empty:
             return pd.DataFrame(columns=(list(items.columns) if items is not None else []) + cols)
-        # the item's own role columns (from the source) are not the binding's
-        own = items.rename(columns={c: "_src_" + c for c in ("store_id", "account_type", "role_source")
-                                    if c in items.columns})
+        # the item's own role columns (from the source) are not the binding's: left out of
+        # the join, read only for the items no binding speaks for
+        base = [j for j, c in enumerate(items.columns) if c not in _ROLE_COLUMNS]
         b = self.bindings if self.export.bindings is not None else None
         if b is None or b.empty:
             li = np.zeros(0, dtype=np.int64)
-            joined = own.iloc[:0].assign(store_id=pd.Series(dtype="str"), account_type=pd.Series(dtype="str"),
-                                         bind_id=pd.Series(dtype="str"))
+            joined = items.iloc[:0, base].assign(store_id=pd.Series(dtype="str"), account_type=pd.Series(dtype="str"),
+                                                 bind_id=pd.Series(dtype="str"))
         else:
             codes, uniques = pd.factorize(pd.concat([items["account_id"], b["account_id"]], ignore_index=True))
             item_acc, bind_acc = codes[: len(items)], codes[len(items):]
             t = items[time_column].to_numpy()
             li, rj = overlap_join(item_acc, t, t + 1, bind_acc, b["start"].to_numpy(), b["until"].to_numpy())
-            joined = own.iloc[li].reset_index(drop=True)
-            for c in ("store_id", "account_type", "bind_id"):
+            joined = items.iloc[li, base].reset_index(drop=True)
+            for c in cols:
                 joined[c] = _at(b[c], rj)
         if self.source_roles.empty:
-            return joined.drop(columns=[c for c in joined.columns if c.startswith("_src_")])
+            return joined
         silent = np.ones(len(items), dtype=bool)
         silent[li] = False
-        from_source = self._source_role_rows(own.loc[silent].reset_index(drop=True))
-        out = pd.concat([joined.assign(role_source=pd.Series([None] * len(joined), dtype="str")), from_source],
-                        ignore_index=True) if len(from_source) else joined
-        return out.drop(columns=[c for c in out.columns if c.startswith("_src_")])
+        own = items.loc[silent].reset_index(drop=True).rename(
+            columns={c: "_src_" + c for c in _ROLE_COLUMNS if c in items.columns})
+        from_source = self._source_role_rows(own)
+        if not len(from_source):
+            return joined
+        from_source = from_source.drop(columns=[c for c in from_source.columns if c.startswith("_src_")])
+        return pd.concat([joined.assign(role_source=pd.Series([None] * len(joined), dtype="str")), from_source],
+                         ignore_index=True)
 
     @cached_property
     def source_roles(self) -> pd.DataFrame:
