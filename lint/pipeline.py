@@ -183,7 +183,6 @@ def lint(export: str | Path, options: LintOptions | None = None, *, hooks: Hooks
     from lint.checks import spec
     from lint.engines import open_engine
     from lint.ingest import ExportError, ExportSource, MediaOptions, default_cache_dir
-    from lint.ingest.timestamps import date_order, run_instant
 
     options = options or LintOptions()
     hooks = hooks or Hooks()
@@ -205,7 +204,7 @@ def lint(export: str | Path, options: LintOptions | None = None, *, hooks: Hooks
                                      progress=_shows_progress(hooks), fetch_covers=ready.cover_limits,
                                      covers_dir=Path(covers_dir) if covers_dir else None)
             with hooks.stage("read and validate"), hooks.progress("read", len(source.table_files()[0])) as step:
-                with date_order(options.date_order), run_instant(ready.as_of):
+                with _reading(options, ready.as_of):
                     data = engine.read(source, zone, problems, media=media, account_id=options.account_id,
                                        on_table=step)
             _set_aside_unneeded(data, problems, _needed_tables(policy, ready.codes))
@@ -255,8 +254,7 @@ def plan(export: str | Path, action, options: LintOptions | None = None, *, poli
     try:
         # the planned event changes a few rows: the in-process engine, whatever --engine says
         with ExportSource.open(export) as source, open_engine("local") as engine:
-            from lint.ingest.timestamps import date_order, run_instant
-            with date_order(options.date_order), run_instant(ready.as_of):
+            with _reading(options, ready.as_of):
                 data = engine.read(source, options.timezone, problems, account_id=options.account_id)
             _set_aside_unneeded(data, problems, _needed_tables(policy, codes))
             _stop_if_unusable(problems, options.strict)
@@ -279,6 +277,15 @@ def _read_history(result: Result, options: LintOptions, export_name: str):
 
 def _shows_progress(hooks: Hooks) -> bool:
     return bool(getattr(hooks, "shows_progress", False))
+
+
+@contextlib.contextmanager
+def _reading(options: LintOptions, as_of: int):
+    """What reading takes from the run besides the export: the order of day and month in
+    text dates, and the run's instant (for dates without a year)."""
+    from lint.ingest.timestamps import date_order, run_instant
+    with date_order(options.date_order), run_instant(as_of):
+        yield
 
 
 def _needed_tables(policy: Policy, codes: list[str]) -> set[str]:

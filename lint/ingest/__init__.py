@@ -4,10 +4,12 @@ row and column.
 
     source.py     the export's files, inside the export only (zips, links, limits)
     reader.py     one table file of any format -> raw text columns with the user's row numbers
-    recognise.py  files named after no table, recognised by their columns
+    recognise.py  files named after no table, recognised by their content or columns
+    shapes/       the files TikTok Shop writes (Seller Center, Studio, Partner API pages)
     schema.py     declared schemas: validate raw columns into typed canonical columns
     timestamps.py the three timestamp forms, per-store zones
     bindings.py   bind/unbind events or intervals -> one row per binding
+    snapshots.py  linked_accounts snapshots -> a ledger of bindings, with each event's window
     tiktok.py     TikTok's own shapes of the videos table
     media.py      pictures and video files -> hashes and fingerprints (cached by content)
     covers.py     covers given as URLs, fetched only when asked
