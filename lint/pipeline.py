@@ -352,19 +352,24 @@ def _stop_if_unusable(problems: Problems, strict: bool) -> None:
 
 def describe_unusable(e: UnusableExport, limit: int | None = None) -> str:
     """The message the command line prints for an unusable export: the reason, then each
-    fatal problem (with --strict, each row error), then how many row problems besides."""
+    fatal problem (with --strict, each row error; with neither, the warnings, which say why
+    no file could be used), then how many problems besides, by kind."""
     if not e.problems:
         return str(e)
     items = e.problems
-    fatal = [p for p in items if p.level == ProblemLevel.FATAL] or [p for p in items
-                                                                   if p.level != ProblemLevel.WARNING]
-    shown = fatal if limit is None else fatal[:limit]
+    listed = ([p for p in items if p.level == ProblemLevel.FATAL]
+              or [p for p in items if p.level != ProblemLevel.WARNING] or list(items))
+    shown = listed if limit is None else listed[:limit]
     lines = [f"{e}; no report written:"] + [f"  {p.describe()}" for p in shown]
-    if len(fatal) > len(shown):
-        lines.append(f"  (and {len(fatal) - len(shown)} more)")
-    others = len(items) - len(fatal)
-    if others:
-        lines.append(f"  (and {others} row-level problems)")
+    if len(listed) > len(shown):
+        lines.append(f"  (and {len(listed) - len(shown)} more)")
+    ids = {id(p) for p in listed}
+    rows = sum(1 for p in items if id(p) not in ids and p.level != ProblemLevel.WARNING)
+    warnings = sum(1 for p in items if id(p) not in ids and p.level == ProblemLevel.WARNING)
+    if rows:
+        lines.append(f"  (and {rows} row-level problems)")
+    if warnings:
+        lines.append(f"  (and {warnings} warning{'s' if warnings > 1 else ''})")
     return "\n".join(lines)
 
 

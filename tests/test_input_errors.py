@@ -164,3 +164,13 @@ def test_input_errors_are_in_the_text_summary(export_dir):
     res = run_cli("check", export_dir, "--as-of", "2026-01-01")
     assert "bindings.csv, row 4, column 'action'" in res.stdout
     assert "1 input problems" in res.stdout
+
+
+def test_an_export_of_unrecognised_files_says_why_each_was_not_used(export_dir):
+    export_dir.mkdir(parents=True, exist_ok=True)
+    (export_dir / "notes.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    res = run_cli("check", export_dir, "--as-of", "2026-01-01")
+    assert res.returncode == 2
+    assert "no rule can run" in res.stderr
+    assert "notes.csv: not used" in res.stderr and "most resembles accounts" in res.stderr
+    assert "row-level" not in res.stderr  # a warning is not a row problem
