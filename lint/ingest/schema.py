@@ -295,8 +295,14 @@ def more_rows_message(extra: int) -> str:
 def duplicate_rows(values: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """-> (mask of the rows whose id is in an earlier row, kept or not; the row number of that
     first row, per row). Rows without an id are never duplicates. `rows` in file order."""
-    repeated = values.duplicated(keep="first").to_numpy() & values.notna().to_numpy()
     first_row = np.zeros(len(values), dtype=np.int64)
+    fast = _duplicates_by_first_seen(values, rows)
+    if fast is not None:
+        repeated, first = fast
+        if repeated.any():
+            first_row[:] = first
+        return repeated, first_row
+    repeated = values.duplicated(keep="first").to_numpy() & values.notna().to_numpy()
     if repeated.any():
         # every row of an id points at the id's first row (its first position in the file)
         codes = pd.factorize(values, use_na_sentinel=True)[0]
@@ -304,6 +310,36 @@ def duplicate_rows(values: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, np.
         _, first = np.unique(codes[seen], return_index=True)  # code c's first position among `seen`
         first_row[seen] = np.asarray(rows, dtype=np.int64)[seen[first[codes[seen]]]]
     return repeated, first_row
+
+
+def _duplicates_by_first_seen(values: pd.Series, rows: np.ndarray):
+    """duplicate_rows from Arrow's dictionary encoding (codes numbered in order of first
+    appearance: a row repeats an id when its code is not above every earlier code), for a
+    column of Arrow strings; None for anything else (the pandas way decides)."""
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    try:
+        arr = pa.array(values.array)
+    except (TypeError, pa.ArrowException):
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    codes = pc.fill_null(pc.dictionary_encode(arr).indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    before = np.empty(len(codes), dtype=np.int64)
+    if len(codes):
+        before[0] = -1
+        np.maximum.accumulate(codes[:-1], out=before[1:])
+    new = codes > before
+    firsts = np.flatnonzero(new)
+    if not np.array_equal(codes[firsts], np.arange(len(firsts))):
+        return None  # not numbered in order of appearance: let pandas decide
+    present = codes >= 0
+    first_row = np.zeros(len(codes), dtype=np.int64)
+    first_row[present] = np.asarray(rows, dtype=np.int64)[firsts[codes[present]]]
+    return present & ~new, first_row
 
 
 def duplicate_message(column: str, first_row: int) -> str:
@@ -318,7 +354,7 @@ def _absent(col: Column, n: int):
         return np.full(n, np.nan)
     if col.kind == LIST:
         return pd.Series([[] for _ in range(n)], dtype=object) if n else pd.Series([], dtype=object)
-    return pd.array([None] * n, dtype="str")
+    return pd.array(pa.nulls(n, pa.large_string()), dtype="str")  # (a list of n Nones: 57 ms per 200k rows)
 
 
 def _to_lists(arr: pa.Array, native: bool) -> pd.Series:
@@ -327,6 +363,8 @@ def _to_lists(arr: pa.Array, native: bool) -> pd.Series:
         values = arr.to_pylist()
         return pd.Series([[str(x).strip() for x in v if x is not None and str(x).strip()] if v else []
                           for v in values], dtype=object)
+    if arr.null_count == len(arr):  # no list in the column (the common case): an empty list per row
+        return pd.Series([[] for _ in range(len(arr))], dtype=object)
     split = pc.split_pattern(pc.fill_null(arr, ""), "|")
     items = split.flatten()
     # an item whose ends are printable ASCII (not a space) is the same trimmed: only the

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lint.core.model import NO_TIME
+from lint.ingest.reader import trim_whitespace
 
 EPOCH_MS_FROM = 100_000_000_000
 # Instants outside this range are almost certainly typos and overflow some libraries.
@@ -140,7 +141,7 @@ def parse_instants(values: pa.Array, zones: np.ndarray | None, default_zone: str
         return out, bad
     if pa.types.is_timestamp(values.type):
         return _from_arrow_timestamps(values, zones, default_zone)
-    text = pc.utf8_trim_whitespace(values.cast(pa.string()))
+    text = trim_whitespace(values.cast(pa.string()))
     present = text.is_valid().to_numpy(zero_copy_only=False)
 
     # The common layouts (YYYY-MM-DDTHH:MM:SS with +HH:MM, Z or nothing) straight from the
