@@ -85,18 +85,31 @@ def make_copies(export: Path, copies: Path, formats: list[str]) -> dict[str, Pat
     return out
 
 
+# The child is started, timed and measured by a small process of its own: a child's ru_maxrss
+# counts the high-water mark of the process it was forked from (Linux keeps it across exec),
+# so children forked straight from this one, once it has held the copies or a report, would
+# all show this process's peak instead of their own.
+_MEASURE = r"""
+import json, os, subprocess, sys, time
+t0 = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+wall = time.perf_counter() - t0
+with open(sys.argv[1], "w") as f:
+    json.dump([wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status)], f)
+"""
+
+
 def timed(cmd: list[str], env: dict, cwd: Path) -> tuple[float, float, float, str]:
     """Wall time, peak RSS (MB), CPU time (user + system, s) and stdout of one whole process."""
-    with tempfile.TemporaryFile() as out:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        code = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile(suffix=".json") as figures:
+        proc = subprocess.run([sys.executable, "-c", _MEASURE, figures.name, *cmd], cwd=cwd, env=env,
+                              stdout=out, stderr=subprocess.PIPE)
+        wall, rss, cpu, code = json.loads(Path(figures.name).read_text())
         if code not in (0, 1):
-            raise SystemExit(f"{' '.join(cmd)}: exit {code}: {proc.stderr.read().decode()[-2000:]}")
+            raise SystemExit(f"{' '.join(cmd)}: exit {code}: {proc.stderr.decode()[-2000:]}")
         out.seek(0)
-        return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out.read().decode()
+        return wall, rss, cpu, out.read().decode()
 
 
 def shoplint_counts(report: Path) -> dict[str, int]:
