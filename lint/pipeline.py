@@ -182,7 +182,7 @@ def lint(export: str | Path, options: LintOptions | None = None, *, hooks: Hooks
     (default: the folder's or file's name). Raises UnusableExport (exit 2) or OptionError."""
     from lint.checks import spec
     from lint.engines import open_engine
-    from lint.ingest import ExportError, ExportSource, MediaOptions, default_cache_dir
+    from lint.ingest import ExportError, ExportSource, MediaOptions
 
     options = options or LintOptions()
     hooks = hooks or Hooks()
@@ -200,6 +200,7 @@ def lint(export: str | Path, options: LintOptions | None = None, *, hooks: Hooks
                                                                options.workers) as engine, covers_tmp as covers_dir:
             media = None
             if any(s is not None and s.media for s in map(spec, ready.codes)):
+                from lint.ingest.media import default_cache_dir  # (pictures and videos: only when a rule needs them)
                 media = MediaOptions(cache_dir=None if options.no_cache else (options.cache_dir or default_cache_dir()),
                                      progress=_shows_progress(hooks), fetch_covers=ready.cover_limits,
                                      covers_dir=Path(covers_dir) if covers_dir else None)

@@ -2,8 +2,10 @@
 and the portal's runner give byte-identical reports through the one pipeline."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -157,3 +159,23 @@ def test_the_command_line_starts_without_the_data_libraries():
             "print(r, sorted(m for m in ('pandas', 'numpy', 'pyarrow') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[0, 0, 0, 0, 0] []"
+
+
+def test_a_check_without_pictures_imports_no_picture_or_network_code(tmp_path):
+    """A run of the binding and LIVE rules with a JSON report (the nightly job's usual run)
+    imports neither Pillow, nor the video code, nor the HTTP client of `pull`, nor the HTML
+    and table reporters: start-up is paid only for what the run uses (issue 13)."""
+    import subprocess
+    import sys
+    export = tmp_path / "export"
+    shutil.copytree(Path(__file__).parent.parent / "sample_data", export)
+    for extra in export.glob("videos*"):
+        shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
+    code = ("import sys; from click.testing import CliRunner; from lint.cli import main; "
+            f"r = CliRunner().invoke(main, ['check', {str(export)!r}, '--format', 'json', '-o', "
+            f"{str(tmp_path / 'r.json')!r}, '--select', 'BIND,LIVE', '--as-of', '2025-12-31T00:00:00+07:00']); "
+            "print(r.exit_code, sorted(m for m in ('PIL', 'av', 'lint.media', 'urllib.request', "
+            "'lint.reports.html_report', 'lint.reports.table_reports', 'lint.ingest.media') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "1 []", out
+    assert json.loads((tmp_path / "r.json").read_text())["findings"]

@@ -15,10 +15,19 @@ row and column.
     covers.py     covers given as URLs, fetched only when asked
     export.py     load_export: all of the above, in order
 """
-from lint.ingest.covers import CoverLimits
 from lint.ingest.export import MediaOptions, load_bindings, load_export
-from lint.ingest.media import default_cache_dir
 from lint.ingest.source import ExportError, ExportSource
 
 __all__ = ["load_export", "load_bindings", "ExportError", "ExportSource", "MediaOptions", "CoverLimits",
            "default_cache_dir"]
+
+
+def __getattr__(name: str):
+    # the picture side (Pillow, the cover fetcher) is imported only by a run that asks for it
+    if name == "CoverLimits":
+        from lint.ingest.covers import CoverLimits
+        return CoverLimits
+    if name == "default_cache_dir":
+        from lint.ingest.media import default_cache_dir
+        return default_cache_dir
+    raise AttributeError(f"module 'lint.ingest' has no attribute {name!r}")

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from lint.core.model import Export, ProblemLevel, Problems
+
+if TYPE_CHECKING:
+    from lint.ingest.covers import CoverLimits
 from lint.ingest.bindings import events_to_bindings, intervals_to_bindings
-from lint.ingest.covers import CoverFetcher, CoverLimits
-from lint.ingest.media import HashCache, attach_hashes
 from lint.ingest.reader import UnreadableFile, read_table
 from lint.ingest.recognise import recognise
 from lint.ingest.schema import BINDING_EVENTS, BINDING_INTERVALS, SCHEMAS, VIDEOS, resolve_columns, validate
@@ -151,6 +153,9 @@ def load_export(source: ExportSource, default_zone: str, problems: Problems,
     if export.videos is not None:
         export.videos = export.videos.rename(columns={"posted_at": "posted"})
         if media is not None:
+            # (imported here: pictures bring Pillow, which a run without videos never needs)
+            from lint.ingest.covers import CoverFetcher
+            from lint.ingest.media import HashCache, attach_hashes
             cache = HashCache(media.cache_dir)
             covers = (CoverFetcher(media.fetch_covers, media.cache_dir or media.covers_dir)
                       if media.fetch_covers else None)

@@ -16,9 +16,7 @@ import hmac
 import ipaddress
 import json
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -67,11 +65,16 @@ def _loopback(url: str) -> bool:
         return False
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Redirects come back as the HTTPError of their 3xx answer, not followed."""
+def _no_redirect():
+    """A handler by which redirects come back as the HTTPError of their 3xx answer, not
+    followed. (urllib.request is imported here, when a pull starts: `shoplint check` registers
+    the pull command and should not pay for the HTTP client at start-up.)"""
+    import urllib.request
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102 - urllib's hook
-        return None
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102 - urllib's hook
+            return None
+    return _NoRedirect()
 
 
 @dataclass
@@ -87,13 +90,14 @@ class Client:
     requests: int = field(default=0, init=False)  # made, retries included
 
     def __post_init__(self):
+        import urllib.request
         self.base_url = self.base_url.rstrip("/")
         if urllib.parse.urlsplit(self.base_url).scheme not in ("http", "https"):
             raise PullError(f"--base-url {self.base_url!r}: not an http(s) URL")
         # a local server (the tests' fake) is reached directly; elsewhere the usual proxy settings apply
         handlers = [urllib.request.ProxyHandler({})] if _loopback(self.base_url) else []
         # a redirect is never followed: urllib would send the access token header to its target
-        self._opener = urllib.request.build_opener(*handlers, _NoRedirect())
+        self._opener = urllib.request.build_opener(*handlers, _no_redirect())
 
     def get(self, path: str, query: dict[str, str]) -> dict:
         """GET `path` -> the response's JSON object (code 0). Transient failures are tried
@@ -113,6 +117,8 @@ class Client:
     def _once(self, path: str, query: dict[str, str]):
         """-> the response's JSON object, or (why it is worth trying again, the seconds the
         server asked to wait in Retry-After or None)."""
+        import urllib.error
+        import urllib.request
         q = {k: str(v) for k, v in query.items() if v is not None}
         q["app_key"] = self.app_key
         q["timestamp"] = str(int(self.clock()))

@@ -18,7 +18,6 @@ import numpy as np
 
 from lint.core.findings import Finding
 from lint.core.model import NO_TIME, Export
-from lint.ingest.images import MAX_IMAGE_BYTES, ImageProblem, decode_rgb_small
 from lint.ingest.source import ExportSource, RefusedPath
 
 PREVIEW_SIZE = (144, 256)  # fits a phone's mail app two abreast
@@ -191,6 +190,7 @@ def _preview(source: ExportSource, relative: str, fetched: str | None = None) ->
     """A small JPEG data URI of the picture at `relative` inside the export, or of the cover
     downloaded for that URL (`fetched`, a file shoplint wrote in its cache); None if neither
     can be read."""
+    from lint.ingest.images import MAX_IMAGE_BYTES, ImageProblem, decode_rgb_small  # (Pillow: only for pictures)
     try:
         path = Path(fetched) if fetched else source.resolve(relative)
         if path.stat().st_size > MAX_IMAGE_BYTES:
