@@ -23,8 +23,6 @@ from lint.core.findings import CheckResult, Finding
 from lint.core.hashindex import pairs_within, popcount
 from lint.core.intervals import group_codes
 from lint.core.text import normalise_many, similarity
-from lint.media.align import align, clock, is_match
-from lint.media.fingerprint import CUT, CUT_M, FULL, FULL_M, INNER, INNER_M
 
 _WINDOWS = tuple(f"thumb_win{k}" for k in range(9))
 # The forms of a thumbnail compared: (Official columns, Marketing columns, name). A pair's
@@ -45,7 +43,11 @@ _THUMB_FORMS = ((("thumb_phash",), ("thumb_phash",), "direct"),
 _FORM_ORDER = ("direct", "mirror", "bars", "inner", "crop")  # ties go to the simplest explanation
 # Video frames: the forms of the Official frame and of the Marketing frame the index pairs
 # (as lint.media.align compares them).
-_VIDEO_FORMS = (((FULL, CUT), (FULL, FULL_M, CUT, CUT_M)), ((INNER,), (INNER, INNER_M)))
+def _video_forms():
+    """The fingerprint forms compared, Official side against Marketing side (lint.media is
+    imported only when a run has video fingerprints: it brings Pillow and the video code)."""
+    from lint.media.fingerprint import CUT, CUT_M, FULL, FULL_M, INNER, INNER_M
+    return (((FULL, CUT), (FULL, FULL_M, CUT, CUT_M)), ((INNER,), (INNER, INNER_M)))
 _FAR = 65  # a distance no pair of 64-bit hashes has: "not comparable"
 
 
@@ -71,19 +73,20 @@ def duplicate_content(ctx, params) -> CheckResult:
 
     oi, mj = _candidates(videos, og, ov, mg, mv, params)
     # A video never pairs with itself (an account Official and Marketing at once).
-    distinct = videos["video_id"].to_numpy(dtype=object)[ov[oi]] != videos["video_id"].to_numpy(dtype=object)[mv[mj]]
+    ids = videos["video_id"]  # (only the candidates' ids as Python strings, not every video's)
+    distinct = ids.take(ov[oi]).to_numpy(dtype=object) != ids.take(mv[mj]).to_numpy(dtype=object)
     oi, mj = oi[distinct], mj[distinct]
     if len(oi) == 0:
         return CheckResult([])
     vo, vm = ov[oi], mv[mj]
     thumb_d = _thumbnail_distances(videos, vo, vm)
-    captions = (normalise_many(pa.array(videos["caption"], type=pa.string())).to_numpy(zero_copy_only=False)
-                if "caption" in videos.columns else np.full(len(videos), None, dtype=object))
+    # normalised captions stay Arrow text: only the pairs' rows become Python strings
+    captions = normalise_many(pa.array(videos["caption"], type=pa.string())) if "caption" in videos.columns else None
     templates = _template_captions(captions, roles, params["template_min_videos"])
 
     findings = []
-    cols = _Columns(videos)
-    cols.cols["caption_normalised"] = captions
+    cols = _Columns(videos, np.unique(np.concatenate([vo, vm])))
+    cols.add("caption_normalised", captions)
     for k in range(len(oi)):
         a, b = int(vo[k]), int(vm[k])
         store = ostore[oi[k]]
@@ -116,12 +119,12 @@ def _with_hash_columns(videos: pd.DataFrame) -> pd.DataFrame:
     if "thumb_phash" in videos.columns:
         return videos
     from lint.ingest.media import given_hashes  # pure parsing of the column, no file access
-    out = videos.copy()
+    out = videos.copy(deep=False)  # (new columns only: the videos' own are not copied)
     p, ok = given_hashes(videos)
     out["thumb_phash"] = pd.arrays.IntegerArray(p, ~ok)
     for name in ("thumb_mirror", "thumb_inner", "thumb_inner_mirror", "thumb_cut", "thumb_cut_mirror", *_WINDOWS):
         out[name] = pd.arrays.IntegerArray(np.zeros(len(out), np.uint64), np.ones(len(out), bool))
-    out["frame_hashes"] = pd.Series([[] for _ in range(len(out))], dtype=object, index=out.index)
+    out["frame_hashes"] = pd.Series([[]] * len(out), dtype=object, index=out.index)  # (one shared empty list)
     out["video_fp"] = pd.Series([None] * len(out), dtype=object, index=out.index)
     return out
 
@@ -267,7 +270,7 @@ def _video_candidates(videos, og, ov, mg, mv, params):
     fps = videos["video_fp"].to_numpy(dtype=object)
     limit = int(params["video_frame_max_distance"])
     pair_frames = []
-    for forms_o, forms_m in _VIDEO_FORMS:
+    for forms_o, forms_m in _video_forms():
         ra, fa, ha = _explode_video(fps, ov, forms_o)
         rb, _, hb = _explode_video(fps, mv, forms_m)
         if not len(ra) or not len(rb):
@@ -285,6 +288,7 @@ def _video_candidates(videos, og, ov, mg, mv, params):
 def _judge_video(ev: dict, fo: dict, fm: dict, params) -> tuple[str | None, str]:
     """Both videos have a fingerprint: they alone decide. Adds the video evidence; -> (the
     signal or None, the matched stretch for the message)."""
+    from lint.media.align import align, clock, is_match
     a, b = fo["video_fp"], fm["video_fp"]
     al = align(a, b, int(params["video_frame_max_distance"]))
     ev["video_frames"] = [len(a.times), len(b.times)]
@@ -332,12 +336,16 @@ def _thumbnail_distances(videos, vo, vm) -> dict[str, np.ndarray]:
     return out
 
 
-def _template_captions(captions: np.ndarray, roles, min_videos: int) -> dict[str, frozenset]:
+def _template_captions(captions: pa.Array | None, roles, min_videos: int) -> dict[str, frozenset]:
     """Per store, the normalised captions posted on at least `min_videos` distinct videos:
     templates ("PROMO 12.12 diskon 50%!") say nothing about the content."""
-    keyed = pd.DataFrame({"store": roles["store_id"].to_numpy(dtype=object),
-                          "video": roles["video_id"].to_numpy(dtype=object),
-                          "text": captions[roles["_v"].to_numpy(np.int64)]})
+    if captions is None:
+        return {}
+    # Arrow text throughout (a million videos' stores, ids and captions as Python strings
+    # were ~250 MB for a moment)
+    keyed = pd.DataFrame({"store": roles["store_id"].astype("str").to_numpy(),
+                          "video": roles["video_id"].astype("str").to_numpy(),
+                          "text": pd.array(captions.take(pa.array(roles["_v"].to_numpy(np.int64))), dtype="str")})
     keyed = keyed[keyed["text"].notna() & (keyed["text"] != "")].drop_duplicates(["store", "video"])
     counts = keyed.groupby(["store", "text"], sort=False).size()
     counts = counts[counts >= min_videos]
@@ -348,25 +356,34 @@ def _template_captions(captions: np.ndarray, roles, min_videos: int) -> dict[str
 
 
 class _Columns:
-    """Row access by position through plain Python lists (fast for a few thousand pairs)."""
+    """Row access by position through plain Python values, for the rows of the candidate
+    pairs only (a few thousand of a million videos: the other rows never become Python
+    objects)."""
 
-    def __init__(self, videos: pd.DataFrame):
-        self.n = len(videos)
+    def __init__(self, videos: pd.DataFrame, rows: np.ndarray):
+        self.rows = rows
+        self.at = dict(zip(rows.tolist(), range(len(rows))))  # video position -> index into the columns
         self.cols = {}
         for name in ("video_id", "account_id", "posted", "caption", "duration_s", "music_id",
                      "product_ids", "frame_hashes", "thumbnail", "share_url", "video_fp", "video_file"):
             if name in videos.columns:
-                s = videos[name]
+                s = videos[name].take(rows)
                 self.cols[name] = (s.to_numpy(dtype=object, na_value=None)
                                    if name not in ("frame_hashes", "video_fp") else s.to_numpy(dtype=object))
             else:
-                self.cols[name] = np.full(self.n, None, dtype=object)
+                self.cols[name] = np.full(len(rows), None, dtype=object)
+
+    def add(self, name: str, values: pa.Array | None):
+        """A column given for every video (Arrow), kept for the rows of the pairs."""
+        self.cols[name] = (np.full(len(self.rows), None, dtype=object) if values is None
+                           else values.take(pa.array(self.rows)).to_numpy(zero_copy_only=False))
 
     def get(self, name, i):
-        return self.cols[name][i]
+        return self.cols[name][self.at[i]]
 
     def row(self, i):
-        return {k: v[i] for k, v in self.cols.items()}
+        k = self.at[i]
+        return {name: v[k] for name, v in self.cols.items()}
 
 
 def _frames_in_order(fa, fb, limit: int) -> tuple[int, int]:

@@ -17,7 +17,8 @@ CHUNKS = 4
 CHUNK_BITS = 16
 # A group is compared exhaustively up to this many pairs (a vectorised cross join).
 BRUTE_FORCE_PAIRS = 4_000_000
-_MAX_CANDIDATES = 20_000_000  # candidates handled per batch, to bound memory
+# candidates handled per batch, to bound memory (each costs ~60 bytes across the arrays alive at once)
+_MAX_CANDIDATES = 4_000_000
 
 
 def popcount(x: np.ndarray) -> np.ndarray:

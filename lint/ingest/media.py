@@ -328,11 +328,10 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
                          value=relative, level="value")
             return None
 
-    thumbs = (videos["thumbnail"].to_numpy(dtype=object, na_value=None) if "thumbnail" in videos.columns
-              else np.full(n, None, dtype=object))
+    thumbs = _given(videos, "thumbnail")
     frames = (videos["frames"].to_numpy(dtype=object) if "frames" in videos.columns
               else np.full(n, None, dtype=object))
-    with_thumb = [i for i in range(n) if thumbs[i]]
+    with_thumb = [i for i, t in thumbs.items() if t]
     with_frames = [i for i in range(n) if frames[i] is not None and len(frames[i])]
     with_url = [i for i in with_thumb if is_web_url(thumbs[i])]
     thumb_path = {i: resolve(i, "thumbnail", thumbs[i]) for i in with_thumb if not is_web_url(thumbs[i])}
@@ -340,10 +339,8 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
     frame_paths = {i: [resolve(i, "frames", f) for f in frames[i]] for i in with_frames}
     unique = sorted({p for p in thumb_path.values() if p} | {p for fp in frame_paths.values() for p in fp if p})
     hashed = hash_files(unique, cache, progress=progress)
-    video_files = (videos["video_file"].to_numpy(dtype=object, na_value=None) if "video_file" in videos.columns
-                   else np.full(n, None, dtype=object))
-    video_path = {i: resolve(i, "video_file", str(video_files[i]).strip()) for i in range(n)
-                  if video_files[i] is not None and str(video_files[i]).strip()}
+    video_files = _given(videos, "video_file")
+    video_path = {i: resolve(i, "video_file", str(v).strip()) for i, v in video_files.items() if str(v).strip()}
     video_fps = fingerprint_videos(sorted({p for p in video_path.values() if p}), cache, progress=progress,
                                    mapper=video_mapper)
     video_fp: list = [None] * n
@@ -362,9 +359,9 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
 
     given, given_ok = given_hashes(videos)
     if "thumbnail_phash" in videos.columns:
-        text = videos["thumbnail_phash"].to_numpy(dtype=object, na_value=None)
-        for i in np.flatnonzero(~given_ok).tolist():
-            if text[i] is not None and str(text[i]).strip():
+        text = _given(videos, "thumbnail_phash", np.flatnonzero(~given_ok))
+        for i in sorted(text):
+            if str(text[i]).strip():
                 problems.add(files[i], rows[i], "thumbnail_phash", "is not a 64-bit hash of 16 hex digits; "
                              "value ignored", value=text[i], level="value")
     cols = {name: np.zeros(n, dtype=np.uint64) for name in ("p", "pm", "c", "cm", "x", "xm")}
@@ -391,7 +388,7 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
                          value=thumbs[i], level="value")
     cols["p"] = np.where(given_ok, given, cols["p"])
     has = has_picture | given_ok
-    frame_hashes: list = [[] for _ in range(n)]
+    frame_hashes: list = [[]] * n  # one empty list shared by the rows without frames (lint.ingest.schema.empty_lists)
     for i, paths in frame_paths.items():
         hs = []
         for rel, p in zip(frames[i], paths):
@@ -415,6 +412,18 @@ def attach_hashes(videos: pd.DataFrame, source: ExportSource, display: str, prob
     out["frame_hashes"] = pd.Series(frame_hashes, dtype=object, index=out.index)
     out["video_fp"] = pd.Series(video_fp, dtype=object, index=out.index)
     return out
+
+
+def _given(videos: pd.DataFrame, column: str, among: np.ndarray | None = None) -> dict[int, object]:
+    """{row position: value} of the rows (of `among`, else all) whose `column` has a value: a
+    million videos mostly without one never become a million Python values."""
+    if column not in videos.columns:
+        return {}
+    series = videos[column]
+    at = np.flatnonzero(series.notna().to_numpy())
+    if among is not None:
+        at = np.intersect1d(at, among)
+    return dict(zip(at.tolist(), series.take(at).to_numpy(dtype=object, na_value=None).tolist()))
 
 
 def _cover_files(with_url: list[int], thumbs, rows, files, problems: Problems,

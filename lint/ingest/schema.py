@@ -353,8 +353,15 @@ def _absent(col: Column, n: int):
     if col.kind == NUMBER:
         return np.full(n, np.nan)
     if col.kind == LIST:
-        return pd.Series([[] for _ in range(n)], dtype=object) if n else pd.Series([], dtype=object)
+        return empty_lists(n)
     return pd.array(pa.nulls(n, pa.large_string()), dtype="str")  # (a list of n Nones: 57 ms per 200k rows)
+
+
+def empty_lists(n: int) -> pd.Series:
+    """A list column with an empty list in each of `n` rows: one list object shared by every
+    row (56 bytes a row otherwise: 64 MB per column of a million videos). Canonical tables are
+    never changed in place, so no row's list is ever appended to."""
+    return pd.Series([[]] * n, dtype=object) if n else pd.Series([], dtype=object)
 
 
 def _to_lists(arr: pa.Array, native: bool) -> pd.Series:
@@ -364,7 +371,7 @@ def _to_lists(arr: pa.Array, native: bool) -> pd.Series:
         return pd.Series([[str(x).strip() for x in v if x is not None and str(x).strip()] if v else []
                           for v in values], dtype=object)
     if arr.null_count == len(arr):  # no list in the column (the common case): an empty list per row
-        return pd.Series([[] for _ in range(len(arr))], dtype=object)
+        return empty_lists(len(arr))
     split = pc.split_pattern(pc.fill_null(arr, ""), "|")
     items = split.flatten()
     # an item whose ends are printable ASCII (not a space) is the same trimmed: only the
