@@ -34,6 +34,11 @@ def test_trim_whitespace_is_arrows_trim(seed, large):
         assert trim_whitespace(part).equals(pc.utf8_trim_whitespace(part))
 
 
+def test_chunked_text_is_trimmed_too():
+    chunked = pa.chunked_array([["a"], [" b", None]])
+    assert trim_whitespace(chunked).to_pylist() == ["a", "b", None]
+
+
 def test_clean_values_are_not_copied_and_dirty_ones_are_trimmed():
     clean = pa.array(["EV1", "a b", None, "", "x"])
     assert ends_printable(clean) and trim_whitespace(clean) is clean

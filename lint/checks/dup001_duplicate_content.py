@@ -342,7 +342,8 @@ def _template_captions(captions: pa.Array | None, roles, min_videos: int) -> dic
     if captions is None:
         return {}
     # Arrow text throughout (a million videos' stores, ids and captions as Python strings
-    # were ~250 MB for a moment)
+    # were ~250 MB for a moment); store ids are text in every canonical table (ID columns),
+    # so the keys are the same strings the findings' stores are
     keyed = pd.DataFrame({"store": roles["store_id"].astype("str").to_numpy(),
                           "video": roles["video_id"].astype("str").to_numpy(),
                           "text": pd.array(captions.take(pa.array(roles["_v"].to_numpy(np.int64))), dtype="str")})

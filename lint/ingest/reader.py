@@ -358,6 +358,8 @@ def ends_printable(arr: pa.Array) -> bool:
     """Whether every value of a string array (nulls aside) is empty or begins and ends with
     a printable ASCII character other than a space, so that trimming whitespace keeps it as
     it is. Read from the first and last byte of each value (no copy of the strings)."""
+    if not isinstance(arr, pa.Array):
+        return False  # (a ChunkedArray: trimmed the general way)
     large = pa.types.is_large_string(arr.type)
     if not (large or pa.types.is_string(arr.type)):
         return False

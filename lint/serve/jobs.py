@@ -91,8 +91,12 @@ def _mp_context():
             _private_mp_tempdir()
             ctx = multiprocessing.get_context("forkserver")
             # the runner imports the pipeline lazily: preload what every lint uses, warm
+            # (the reporters and the picture side are imported on first use by a command-line run;
+            # every portal lint renders JSON, HTML and CSV and may hash pictures: preloaded here)
             ctx.set_forkserver_preload(["lint.serve.runner", "lint.serve.child", "lint.ingest", "lint.engines.local",
-                                        "lint.checks", "lint.reports"])
+                                        "lint.checks", "lint.reports", "lint.reports.json_report",
+                                        "lint.reports.html_report", "lint.reports.table_reports",
+                                        "lint.reports.visuals", "lint.ingest.media", "lint.ingest.covers"])
             _ctx = ctx
         return _ctx
 
