@@ -8,10 +8,7 @@ import numpy as np
 import pandas as pd
 
 from lint.core.intervals import overlap_join
-from lint.core.model import NO_TIME, Export
-
-# Columns of a LIVE or video that carry its role from the source (lint.ingest.shapes).
-_ROLE_COLUMNS = ("store_id", "account_type", "role_source")
+from lint.core.model import NO_TIME, ROLE_COLUMNS, Export, null_text
 
 
 class Context:
@@ -78,7 +75,7 @@ class Context:
             return pd.DataFrame(columns=(list(items.columns) if items is not None else []) + cols)
         # the item's own role columns (from the source) are not the binding's: left out of
         # the join, read only for the items no binding speaks for
-        base = [j for j, c in enumerate(items.columns) if c not in _ROLE_COLUMNS]
+        base = [j for j, c in enumerate(items.columns) if c not in ROLE_COLUMNS]
         b = self.bindings if self.export.bindings is not None else None
         if b is None or b.empty:
             li = np.zeros(0, dtype=np.int64)
@@ -97,12 +94,12 @@ class Context:
         silent = np.ones(len(items), dtype=bool)
         silent[li] = False
         own = items.loc[silent].reset_index(drop=True).rename(
-            columns={c: "_src_" + c for c in _ROLE_COLUMNS if c in items.columns})
+            columns={c: "_src_" + c for c in ROLE_COLUMNS if c in items.columns})
         from_source = self._source_role_rows(own)
         if not len(from_source):
             return joined
         from_source = from_source.drop(columns=[c for c in from_source.columns if c.startswith("_src_")])
-        return pd.concat([joined.assign(role_source=pd.Series([None] * len(joined), dtype="str")), from_source],
+        return pd.concat([joined.assign(role_source=null_text(len(joined))), from_source],
                          ignore_index=True)
 
     @cached_property
@@ -156,7 +153,7 @@ class Context:
         if not parts:
             return items.iloc[:0]
         out = pd.concat(parts, ignore_index=True)
-        out["bind_id"] = pd.Series([None] * len(out), dtype="str")
+        out["bind_id"] = null_text(len(out))
         return out
 
 

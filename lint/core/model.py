@@ -18,6 +18,16 @@ MS_PER_HOUR = 3_600_000
 MS_PER_DAY = 86_400_000
 # int64 marker for "no timestamp" (an open binding, a LIVE still live).
 NO_TIME = np.iinfo(np.int64).min
+# Columns of a LIVE or video that carry its account's role as the source states it
+# (lint.ingest.shapes): where the shop, the role and the role's origin are written.
+ROLE_COLUMNS = ("store_id", "account_type", "role_source")
+
+
+def null_text(n: int):
+    """A text column ("str", Arrow) of `n` missing values, without a list of n Nones (57 ms
+    per 200,000 rows)."""
+    import pyarrow as pa
+    return pd.array(pa.nulls(n, pa.large_string()), dtype="str")
 
 
 @dataclass

@@ -37,17 +37,14 @@ def result_of(export: Export, policy: Policy, plan: Plan, findings: list[Finding
               as_of: int, timezone: str, problems: list[InputProblem]) -> Result:
     """The Result of a plan's findings on `export` (every engine ends here)."""
     stores = export.stores
-    zones = names = emails = langs = {}
-    if stores is not None:
-        z = stores.dropna(subset=["timezone"])
-        zones = dict(zip(z["store_id"].tolist(), z["timezone"].tolist()))
-        n = stores.dropna(subset=["store_name"])
-        names = dict(zip(n["store_id"].tolist(), n["store_name"].tolist()))
-        e = stores.dropna(subset=["manager_email"])
-        emails = dict(zip(e["store_id"].tolist(), e["manager_email"].tolist()))
-        if "language" in stores.columns:
-            g = stores.dropna(subset=["language"])
-            langs = dict(zip(g["store_id"].tolist(), g["language"].tolist()))
+
+    def by_store(column: str) -> dict:
+        """store_id -> the stores table's value in `column`, for the stores that have one."""
+        if stores is None or column not in stores.columns:
+            return {}
+        given = stores.dropna(subset=[column])
+        return dict(zip(given["store_id"].tolist(), given[column].tolist()))
+    zones, names, emails, langs = (by_store(c) for c in ("timezone", "store_name", "manager_email", "language"))
     if export.observed:
         _note_observed(findings, export.observed, zones, timezone)
     return Result(policy=policy, findings=findings, rules_run=list(plan.runnable), not_run=dict(plan.not_run),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from lint.core.model import Export, ProblemLevel, Problems
+from lint.core.model import ROLE_COLUMNS, Export, ProblemLevel, Problems
 
 if TYPE_CHECKING:
     from lint.ingest.covers import CoverLimits
@@ -353,11 +353,6 @@ def _add_snapshot_ledger(export: Export, problems: Problems) -> None:
             export.sources["bindings"] = export.sources["linked_accounts"]
     elif len(ledger):
         export.bindings = _typed(pd.concat([export.bindings, ledger], ignore_index=True))
-
-
-# Where the source states an account's role (lint.ingest.shapes): carried onto the row kept
-# when a file's copy of the same LIVE or video is dropped.
-ROLE_COLUMNS = ("store_id", "account_type", "role_source")
 
 
 def join_files(schema, frames: list[pd.DataFrame], problems: Problems) -> pd.DataFrame:

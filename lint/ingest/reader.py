@@ -385,6 +385,16 @@ def trim_whitespace(arr: pa.Array) -> pa.Array:
     return arr if ends_printable(arr) else pc.utf8_trim_whitespace(arr)
 
 
+def untrimmed_positions(arr: pa.Array) -> np.ndarray:
+    """The positions of the values whose first or last character is not printable ASCII
+    (_UNTRIMMED): those a Python str.strip may read otherwise than Arrow's trim. The regex
+    runs only when some value has such an end."""
+    if ends_printable(arr):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(pc.fill_null(pc.match_substring_regex(arr, _UNTRIMMED), False).to_numpy(
+        zero_copy_only=False))
+
+
 def _read_jsonl_arrow(data: bytes) -> RawTable | None:
     """The common JSONL file (one flat object of text values per line, no blank line, \n line
     ends, within the table limits) read by pyarrow's multithreaded JSON reader; None for any
@@ -410,8 +420,7 @@ def _read_jsonl_arrow(data: bytes) -> RawTable | None:
         arr = table.column(name).combine_chunks()
         if pa.types.is_null(arr.type):
             arr = pa.nulls(len(arr), pa.string())
-        odd = np.flatnonzero(pc.fill_null(pc.match_substring_regex(arr, _UNTRIMMED), False).to_numpy(
-            zero_copy_only=False))
+        odd = untrimmed_positions(arr)
         text = _empty_to_null(arr)
         if len(odd):
             mask = np.zeros(len(arr), dtype=bool)

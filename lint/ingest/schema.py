@@ -12,9 +12,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lint.core.model import NO_TIME, Problems
+from lint.core.model import NO_TIME, Problems, null_text
 from lint.ingest.aliases import match_columns
-from lint.ingest.reader import _UNTRIMMED, RawTable, _empty_to_null
+from lint.ingest.reader import RawTable, _empty_to_null, untrimmed_positions
 from lint.ingest.timestamps import parse_instants, valid_zone
 
 ID, TEXT, TIMESTAMP, NUMBER, LIST, ENUM, REGION, ZONE = (
@@ -295,13 +295,10 @@ def more_rows_message(extra: int) -> str:
 def duplicate_rows(values: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """-> (mask of the rows whose id is in an earlier row, kept or not; the row number of that
     first row, per row). Rows without an id are never duplicates. `rows` in file order."""
-    first_row = np.zeros(len(values), dtype=np.int64)
     fast = _duplicates_by_first_seen(values, rows)
     if fast is not None:
-        repeated, first = fast
-        if repeated.any():
-            first_row[:] = first
-        return repeated, first_row
+        return fast
+    first_row = np.zeros(len(values), dtype=np.int64)
     repeated = values.duplicated(keep="first").to_numpy() & values.notna().to_numpy()
     if repeated.any():
         # every row of an id points at the id's first row (its first position in the file)
@@ -337,9 +334,11 @@ def _duplicates_by_first_seen(values: pd.Series, rows: np.ndarray):
     if not np.array_equal(codes[firsts], np.arange(len(firsts))):
         return None  # not numbered in order of appearance: let pandas decide
     present = codes >= 0
+    repeated = present & ~new
     first_row = np.zeros(len(codes), dtype=np.int64)
-    first_row[present] = np.asarray(rows, dtype=np.int64)[firsts[codes[present]]]
-    return present & ~new, first_row
+    if repeated.any():  # (as the pandas way: row numbers only when some id repeats)
+        first_row[present] = np.asarray(rows, dtype=np.int64)[firsts[codes[present]]]
+    return repeated, first_row
 
 
 def duplicate_message(column: str, first_row: int) -> str:
@@ -354,7 +353,7 @@ def _absent(col: Column, n: int):
         return np.full(n, np.nan)
     if col.kind == LIST:
         return empty_lists(n)
-    return pd.array(pa.nulls(n, pa.large_string()), dtype="str")  # (a list of n Nones: 57 ms per 200k rows)
+    return null_text(n)
 
 
 def empty_lists(n: int) -> pd.Series:
@@ -376,8 +375,7 @@ def _to_lists(arr: pa.Array, native: bool) -> pd.Series:
     items = split.flatten()
     # an item whose ends are printable ASCII (not a space) is the same trimmed: only the
     # others are trimmed in Python (str.strip, as before), then the empty ones left out
-    odd = np.flatnonzero(pc.fill_null(pc.match_substring_regex(items, _UNTRIMMED), False).to_numpy(
-        zero_copy_only=False))
+    odd = untrimmed_positions(items)
     if len(odd):
         mask = np.zeros(len(items), dtype=bool)
         mask[odd] = True

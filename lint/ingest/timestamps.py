@@ -46,30 +46,29 @@ DATE_ORDERS = ("dmy", "mdy")
 _DATE_ORDER: ContextVar[str] = ContextVar("shoplint_date_order", default="dmy")
 
 
-@contextmanager
-def date_order(order: str):
-    """Read day/month text dates in `order` ("dmy" or "mdy") inside the block."""
-    if order not in DATE_ORDERS:
-        raise ValueError(f"date order must be one of {', '.join(DATE_ORDERS)}")
-    token = _DATE_ORDER.set(order)
-    try:
-        yield
-    finally:
-        _DATE_ORDER.reset(token)
-
-
 _RUN_INSTANT: ContextVar[int | None] = ContextVar("shoplint_run_instant", default=None)
 
 
 @contextmanager
-def run_instant(ms: int | None):
-    """The run's --as-of (UTC ms) inside the block: what a date without a year is read
-    against when its file says nothing else (lint.ingest.shapes.studio)."""
-    token = _RUN_INSTANT.set(ms)
+def _within(var: ContextVar, value):
+    token = var.set(value)
     try:
         yield
     finally:
-        _RUN_INSTANT.reset(token)
+        var.reset(token)
+
+
+def date_order(order: str):
+    """Read day/month text dates in `order` ("dmy" or "mdy") inside the block (a context manager)."""
+    if order not in DATE_ORDERS:
+        raise ValueError(f"date order must be one of {', '.join(DATE_ORDERS)}")
+    return _within(_DATE_ORDER, order)
+
+
+def run_instant(ms: int | None):
+    """The run's --as-of (UTC ms) inside the block (a context manager): what a date without a
+    year is read against when its file says nothing else (lint.ingest.shapes.studio)."""
+    return _within(_RUN_INSTANT, ms)
 
 
 def current_run_instant() -> int | None:

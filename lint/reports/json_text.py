@@ -64,6 +64,13 @@ def _scalar(o) -> str:
     raise _Other
 
 
+def _flat_block(o, depth: int) -> str:
+    """A flat object or list (scalars only) at `depth`, by json's C encoder: its brackets put
+    on their own lines as the indenting encoder does."""
+    text = "".join(_flat(depth + 1)(o, 0))
+    return text[0] + "\n" + " " * (depth + 1) + text[1:-1] + "\n" + " " * depth + text[-1]
+
+
 def _write(o, depth: int, out: list) -> None:
     t = type(o)
     if t is dict:
@@ -72,8 +79,7 @@ def _write(o, depth: int, out: list) -> None:
             return
         inner = depth + 1
         if _STR.issuperset(map(type, o)) and _SCALARS.issuperset(map(type, o.values())):
-            text = "".join(_flat(inner)(o, 0))
-            out.append("{\n" + " " * inner + text[1:-1] + "\n" + " " * depth + "}")
+            out.append(_flat_block(o, depth))
             return
         pad = " " * inner
         out.append("{\n")
@@ -94,8 +100,7 @@ def _write(o, depth: int, out: list) -> None:
             return
         inner = depth + 1
         if _SCALARS.issuperset(map(type, o)):
-            text = "".join(_flat(inner)(o, 0))
-            out.append("[\n" + " " * inner + text[1:-1] + "\n" + " " * depth + "]")
+            out.append(_flat_block(o, depth))
             return
         if _DICT.issuperset(map(type, o)) and all(
                 d and _STR.issuperset(map(type, d)) and _SCALARS.issuperset(map(type, d.values())) for d in o):

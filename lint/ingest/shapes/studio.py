@@ -238,22 +238,15 @@ def match_header(row: list[str | None], below: list[list[str | None]]) -> Header
         values = [r[j] for r in sample if j < len(r) and r[j]]
         passed = sum(1 for v in values if test(v))
         return passed > 0 and passed >= share * len(values)
-    is_link = lambda v: _LINK.search(v) is not None
-    is_post = lambda v: parse_post_time(v) is not None
-    if "link" in found and not holds(found["link"], is_link, 0):
-        del found["link"]
-    if "link" not in found:
-        j = next((j for j in range(len(row)) if j not in found.values() and holds(j, is_link, 0.5)), None)
-        if j is None:
-            return None
-        found["link"] = j
-    if "post" in found and not holds(found["post"], is_post, 0):
-        del found["post"]
-    if "post" not in found:
-        j = next((j for j in range(len(row)) if j not in found.values() and holds(j, is_post, 0.5)), None)
-        if j is None:
-            return None
-        found["post"] = j
+    tests = {"link": lambda v: _LINK.search(v) is not None, "post": lambda v: parse_post_time(v) is not None}
+    for role, test in tests.items():
+        if role in found and not holds(found[role], test, 0):
+            del found[role]
+        if role not in found:
+            j = next((j for j in range(len(row)) if j not in found.values() and holds(j, test, 0.5)), None)
+            if j is None:
+                return None
+            found[role] = j
     posts = [parse_post_time(r[found["post"]]) for r in sample if found["post"] < len(r) and r[found["post"]]]
     if not any(p is not None and p.year is None for p in posts):
         return None  # dates with their years: a table of the seller's own, read by its columns
