@@ -73,6 +73,17 @@ def lint(folder: Path, as_of: str = "2026-01-01T00:00:00+07:00", zone: str = "As
     return json.loads(result.render("json", lang))
 
 
+def load(folder: Path, account_id: str | None = None):
+    """-> (the canonical tables of the export folder, read as a run reads them; the problems
+    found), with the run's default zone, Asia/Jakarta."""
+    from lint.core.model import Problems
+    from lint.ingest import ExportSource, load_export
+    problems = Problems()
+    with ExportSource.open(folder) as source:
+        export = load_export(source, "Asia/Jakarta", problems, account_id=account_id)
+    return export, problems
+
+
 def findings(report: dict, rule: str) -> list[dict]:
     return [f for f in report["findings"] if f["rule"] == rule]
 

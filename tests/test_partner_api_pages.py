@@ -20,11 +20,10 @@ import json
 import pytest
 
 from lint.core.model import Problems
-from lint.ingest import ExportSource, load_export
 from lint.ingest.reader import UnreadableFile
 from lint.ingest.shapes import read_shaped
 
-from conftest import findings, lint, make_export
+from conftest import findings, lint, load, make_export
 
 # 2025-03-10 19:00 WIB = 12:00 UTC
 T19 = 1741608000
@@ -77,13 +76,6 @@ def write(path, doc):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc), encoding="utf-8")
     return path
-
-
-def load(folder):
-    problems = Problems()
-    with ExportSource.open(folder) as source:
-        export = load_export(source, "Asia/Jakarta", problems)
-    return export, problems
 
 
 def warnings_of(problems, file=None):

@@ -12,11 +12,10 @@ import io
 import pytest
 
 from lint.core.problems import Problems
-from lint.ingest import ExportSource, load_export
 from lint.ingest.shapes import read_shaped
 from lint.ingest.shapes.seller_center import live_analysis, parse_duration, parse_launched
 
-from conftest import findings, lint, make_export
+from conftest import findings, lint, load, make_export
 
 EN = ["Creator ID", "Creator", "Nickname", "Launched Time", "Duration", "GMV", "Items sold", "Viewers", "CTOR"]
 ID = ["ID Kreator", "Kreator", "Nama panggilan", "Waktu Live", "Durasi", "GMV dari LIVE (Rp)", "Produk Terjual",
@@ -67,13 +66,6 @@ def read(path):
     problems = Problems()
     got = live_analysis(path, path.name, problems)
     return got, problems
-
-
-def load(folder):
-    problems = Problems()
-    with ExportSource.open(folder) as source:
-        export = load_export(source, "Asia/Jakarta", problems)
-    return export, problems
 
 
 def errors(problems, level=None):

@@ -20,11 +20,8 @@ real exports read:
 """
 import json
 
-from lint.core.model import Problems
-from lint.ingest import ExportSource, load_export
-
 import fuzzkit as fk
-from conftest import run_cli, write_table
+from conftest import load, run_cli, write_table
 
 OFFICIAL = "7100000000000000001"
 
@@ -49,13 +46,6 @@ def old_export(videos, user_name="tokotujuh"):
     return {"Profile": {"Profile Information": {"ProfileMap": {"userName": user_name, "likesReceived": "None"}}},
             "Activity": {"Video Browsing History": {"VideoList": []}},
             "Video": {"Videos": {"VideoList": videos}}}
-
-
-def load(folder, account_id=None):
-    problems = Problems()
-    with ExportSource.open(folder) as source:
-        export = load_export(source, "Asia/Jakarta", problems, account_id=account_id)
-    return export, problems
 
 
 def write(path, doc):

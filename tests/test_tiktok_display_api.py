@@ -15,10 +15,7 @@ import json
 
 import pandas as pd
 
-from lint.core.model import Problems
-from lint.ingest import ExportSource, load_export
-
-from conftest import run_cli, write_table
+from conftest import load, run_cli, write_table
 
 OFFICIAL, MARKETING = "7100000000000000001", "7100000000000000002"
 BINDINGS = [
@@ -48,13 +45,6 @@ def page(videos, has_more=False, cursor=1717200000000, code="ok", message=""):
 def write_json(path, doc):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc), encoding="utf-8")
-
-
-def load(folder, account_id=None):
-    problems = Problems()
-    with ExportSource.open(folder) as source:
-        export = load_export(source, "Asia/Jakarta", problems, account_id=account_id)
-    return export, problems
 
 
 def check(folder, *args, tmp):
